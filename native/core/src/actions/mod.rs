@@ -1,0 +1,1 @@
+//! `actions`: see ARCHITECTURE.md ("Layers").

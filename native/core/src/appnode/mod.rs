@@ -1,0 +1,1 @@
+//! `appnode`: see ARCHITECTURE.md ("Layers").

@@ -1,0 +1,1 @@
+//! `convert`: see ARCHITECTURE.md ("Layers").

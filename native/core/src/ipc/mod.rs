@@ -1,0 +1,1 @@
+//! `ipc`: see ARCHITECTURE.md ("Layers").

@@ -1,0 +1,1 @@
+//! `rpc`: see ARCHITECTURE.md ("Layers").
