@@ -33,6 +33,7 @@ pub struct TransactionInput {
     /// Sequence number (8 bytes on this wire, not 4).
     pub sequence: u64,
     /// Input script.
+    #[serde(with = "crate::ipc::types::wire_bytes")]
     pub script_sig: Vec<u8>,
 }
 
@@ -42,6 +43,7 @@ pub struct TransactionOutput {
     /// Value in satoshis.
     pub value: i64,
     /// Output script.
+    #[serde(with = "crate::ipc::types::wire_bytes")]
     pub script_pubkey: Vec<u8>,
 }
 
@@ -90,6 +92,7 @@ pub struct Utxo {
     /// Value in satoshis.
     pub value: i64,
     /// Output script.
+    #[serde(with = "crate::ipc::types::wire_bytes")]
     pub script_pubkey: Vec<u8>,
     /// Height of the block that created it.
     pub height: u64,
@@ -210,6 +213,7 @@ pub struct LightningInfo {
     /// Node URL.
     pub node_url: String,
     /// Node public key.
+    #[serde(with = "crate::ipc::types::wire_bytes")]
     pub node_pubkey: Vec<u8>,
     /// Channel count.
     pub channel_count: u64,

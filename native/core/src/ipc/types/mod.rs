@@ -11,6 +11,7 @@ pub mod data;
 pub mod event;
 pub mod request;
 pub mod response;
+pub mod wire_bytes;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -204,6 +205,7 @@ pub enum InvocationType {
         /// Method name.
         method: String,
         /// Opaque params (JSON by convention).
+        #[serde(with = "crate::ipc::types::wire_bytes")]
         params: Vec<u8>,
         /// Always `"blvm"` for IPC callers on 0.1.83.
         caller_module_id: String,
@@ -239,7 +241,7 @@ pub enum InvocationResultPayload {
     /// with this variant to a real node).
     Rpc(RpcValue),
     /// 2: module API result bytes.
-    ModuleApi(Vec<u8>),
+    ModuleApi(#[serde(with = "crate::ipc::types::wire_bytes")] Vec<u8>),
 }
 
 /// An opaque `serde_json::Value` as bincode writes it: **untagged**, so it cannot be decoded back

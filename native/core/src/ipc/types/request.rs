@@ -246,7 +246,11 @@ pub enum RequestPayload {
     ReadFile { path: String },
     /// `WriteFile` (index 23; 0.1.54: 22). Answer: Bool(true).
     /// Capability: write_filesystem.
-    WriteFile { path: String, data: Vec<u8> },
+    WriteFile {
+        path: String,
+        #[serde(with = "crate::ipc::types::wire_bytes")]
+        data: Vec<u8>,
+    },
     /// `DeleteFile` (index 24; 0.1.54: 23). Answer: Bool(true).
     /// Capability: manage_filesystem.
     DeleteFile { path: String },
@@ -309,6 +313,7 @@ pub enum RequestPayload {
     CallModule {
         target_module_id: Option<String>,
         method: String,
+        #[serde(with = "crate::ipc::types::wire_bytes")]
         params: Vec<u8>,
     },
     /// `RegisterModuleApi` (index 43; 0.1.54: 42). Answer: ModuleApiRegistered.
@@ -333,18 +338,21 @@ pub enum RequestPayload {
     /// Capability: network_access.
     SendMeshPacketToPeer {
         peer_addr: String,
+        #[serde(with = "crate::ipc::types::wire_bytes")]
         packet_data: Vec<u8>,
     },
     /// `SendStratumV2MessageToPeer` (index 49; 0.1.54: 48). Answer: Bool(true).
     /// Capability: network_access.
     SendStratumV2MessageToPeer {
         peer_addr: String,
+        #[serde(with = "crate::ipc::types::wire_bytes")]
         message_data: Vec<u8>,
     },
     /// `GetBlockTemplate` (index 50; 0.1.54: 49). Answer: BlockTemplate.
     /// Capability: read_blockchain.
     GetBlockTemplate {
         rules: Vec<String>,
+        #[serde(with = "crate::ipc::types::wire_bytes::option")]
         coinbase_script: Option<Vec<u8>>,
         coinbase_address: Option<String>,
     },
@@ -353,7 +361,10 @@ pub enum RequestPayload {
     SubmitBlock { block: Block },
     /// `QueueReceivedBlock` (index 52; 0.1.54: 51). Answer: ReceivedBlockQueued.
     /// Capability: queue_inbound_block.
-    QueueReceivedBlock { block_bytes: Vec<u8> },
+    QueueReceivedBlock {
+        #[serde(with = "crate::ipc::types::wire_bytes")]
+        block_bytes: Vec<u8>,
+    },
     /// `MergeBlockServeDenylist` (index 53; 0.1.54: 52). Answer: BlockServeDenylistMerged.
     /// Capability: network_access.
     MergeBlockServeDenylist { block_hashes: Vec<Hash> },
@@ -397,6 +408,7 @@ pub enum RequestPayload {
     /// Capability: read_blockchain.
     GetBlockTemplateWithOutputs {
         rules: Vec<String>,
+        #[serde(with = "crate::ipc::types::wire_bytes::option")]
         coinbase_script: Option<Vec<u8>>,
         coinbase_outputs: Vec<(i64, Vec<u8>)>,
     },
@@ -404,6 +416,7 @@ pub enum RequestPayload {
     /// Capability: read_blockchain.
     GetBlockTemplateDeclared {
         rules: Vec<String>,
+        #[serde(with = "crate::ipc::types::wire_bytes::option")]
         coinbase_script: Option<Vec<u8>>,
         coinbase_outputs: Vec<(i64, Vec<u8>)>,
         declared_txids: Vec<Hash>,
