@@ -14,14 +14,20 @@
 //! - capabilities, [`capability`]: [`Capability`], [`CapabilitySet`], [`required_capability`].
 
 pub mod capability;
+pub mod client;
+pub mod error;
 pub mod frame;
+mod queue;
 pub mod types;
 pub mod version;
 
 pub use capability::{required_capability, Capability, CapabilitySet, UnknownCapability};
+pub use client::{Backoff, IpcClient, IpcClientConfig, IpcStatus, ModuleApiSpec};
+pub use error::IpcError;
 pub use frame::{
     encode_frame, encode_frame_into, CodecError, FrameCodec, MessageCodec, MAX_FRAME_LEN,
 };
+pub use queue::IpcItem;
 pub use types::{
     decode_message, encode_message, EventMessage, EventPayload, EventType, InvocationMessage,
     InvocationResultMessage, InvocationResultPayload, InvocationType, LogLevel, LogMessage,
