@@ -716,3 +716,76 @@ fn frames_are_the_length_prefixed_payloads() {
     let f = encode_frame(&new_block(1)).expect("frame");
     assert_eq!(&f[..4], &52u32.to_be_bytes());
 }
+
+#[tokio::test]
+async fn typed_helpers_and_mismatched_answers() {
+    let node = TestNode::new();
+    let (client, mut conn) = connected(&node, node.config()).await;
+    let info = ChainInfo {
+        tip_hash: [0x11; 32],
+        height: 5,
+        difficulty: 1.0,
+        chain_work: 7,
+        is_synced: true,
+    };
+    let (_, got) = tokio::join!(
+        async {
+            let r = recv_request(&mut conn).await;
+            assert_eq!(r.payload, RequestPayload::GetChainInfo);
+            answer(
+                &mut conn,
+                r.correlation_id,
+                ResponsePayload::ChainInfo(info.clone()),
+            )
+            .await;
+        },
+        client.get_chain_info()
+    );
+    assert_eq!(got.expect("chain info"), info);
+
+    // A node answering with the wrong variant is a protocol error naming both.
+    let (_, got) = tokio::join!(
+        async {
+            let r = recv_request(&mut conn).await;
+            answer(&mut conn, r.correlation_id, ResponsePayload::Bool(true)).await;
+        },
+        client.get_block_height()
+    );
+    let e = got.unwrap_err();
+    assert_eq!(e.code(), "ERR_IPC_PROTOCOL");
+    assert!(
+        e.to_string().contains("GetBlockHeight") && e.to_string().contains("Bool"),
+        "{e}"
+    );
+
+    // success=false (lenient fakes) is a coded node error with the node's text.
+    let (_, got) = tokio::join!(
+        async {
+            let r = recv_request(&mut conn).await;
+            send(
+                &mut conn,
+                ModuleMessage::Response(ResponseMessage::err(
+                    r.correlation_id,
+                    "Chain not yet initialized",
+                )),
+            )
+            .await;
+        },
+        client.get_chain_tip()
+    );
+    let e = got.unwrap_err();
+    assert_eq!(e.code(), "ERR_NODE_ERROR");
+    assert!(e.to_string().contains("Chain not yet initialized"), "{e}");
+
+    // call_module needs a capability the node does not grant by default.
+    let e = client
+        .call_module(
+            Some("blvm-stratum-v2".into()),
+            "get_pool_stats",
+            b"{}".to_vec(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "ERR_CAPABILITY_NOT_GRANTED");
+    assert!(e.to_string().contains("call_module"), "{e}");
+}

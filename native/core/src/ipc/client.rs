@@ -291,6 +291,83 @@ impl IpcClient {
         self.inner.send_request(payload, false, None).await
     }
 
+    /// `GetChainInfo` (needs `read_chain_state`).
+    pub async fn get_chain_info(&self) -> Result<ChainInfo, IpcError> {
+        match self.request(RequestPayload::GetChainInfo).await? {
+            ResponsePayload::ChainInfo(i) => Ok(i),
+            other => Err(unexpected("GetChainInfo", &other)),
+        }
+    }
+
+    /// `GetBlockHeight` (needs `read_chain_state`).
+    pub async fn get_block_height(&self) -> Result<u64, IpcError> {
+        match self.request(RequestPayload::GetBlockHeight).await? {
+            ResponsePayload::U64(h) => Ok(h),
+            other => Err(unexpected("GetBlockHeight", &other)),
+        }
+    }
+
+    /// `GetChainTip` (needs `read_chain_state`): the tip hash in internal byte order.
+    pub async fn get_chain_tip(&self) -> Result<Hash, IpcError> {
+        match self.request(RequestPayload::GetChainTip).await? {
+            ResponsePayload::Hash(h) => Ok(h),
+            other => Err(unexpected("GetChainTip", &other)),
+        }
+    }
+
+    /// `GetSyncStatus` (needs `read_chain_state`).
+    pub async fn get_sync_status(&self) -> Result<SyncStatus, IpcError> {
+        match self.request(RequestPayload::GetSyncStatus).await? {
+            ResponsePayload::NodeSyncStatus(s) => Ok(s),
+            other => Err(unexpected("GetSyncStatus", &other)),
+        }
+    }
+
+    /// `GetBlock` (needs `read_blockchain`).
+    pub async fn get_block(&self, hash: Hash) -> Result<Option<Block>, IpcError> {
+        match self.request(RequestPayload::GetBlock { hash }).await? {
+            ResponsePayload::Block(b) => Ok(b),
+            other => Err(unexpected("GetBlock", &other)),
+        }
+    }
+
+    /// `GetBlockTemplate` (needs `read_blockchain`). `coinbase_address`: `None` → empty output
+    /// script, `"hex:<hex>"` → raw script, otherwise an address of the node's network.
+    pub async fn get_block_template(
+        &self,
+        rules: Vec<String>,
+        coinbase_script: Option<Vec<u8>>,
+        coinbase_address: Option<String>,
+    ) -> Result<BlockTemplate, IpcError> {
+        let req = RequestPayload::GetBlockTemplate {
+            rules,
+            coinbase_script,
+            coinbase_address,
+        };
+        match self.request(req).await? {
+            ResponsePayload::BlockTemplate(t) => Ok(t),
+            other => Err(unexpected("GetBlockTemplate", &other)),
+        }
+    }
+
+    /// `CallModule` (needs `call_module`; timeout `call_module_timeout`): opaque bytes in and out.
+    pub async fn call_module(
+        &self,
+        target_module_id: Option<String>,
+        method: impl Into<String>,
+        params: Vec<u8>,
+    ) -> Result<Vec<u8>, IpcError> {
+        let req = RequestPayload::CallModule {
+            target_module_id,
+            method: method.into(),
+            params,
+        };
+        match self.request(req).await? {
+            ResponsePayload::ModuleApiResponse(b) => Ok(b),
+            other => Err(unexpected("CallModule", &other)),
+        }
+    }
+
     /// Adds event subscriptions (only types not yet subscribed are sent: the node would deliver a
     /// type twice otherwise). Remembered and re-sent after every reconnect. When not connected the
     /// types are only remembered.
@@ -427,6 +504,12 @@ impl Drop for IpcClient {
     }
 }
 
+fn unexpected(request: &'static str, got: &ResponsePayload) -> IpcError {
+    IpcError::Protocol {
+        detail: format!("{request} answered with {}", got.name()),
+    }
+}
+
 fn dedup(types: &[EventType]) -> Vec<EventType> {
     let mut out: Vec<EventType> = Vec::with_capacity(types.len());
     for t in types {
@@ -553,6 +636,7 @@ impl Inner {
                 reason: "the connection's writer has stopped".into(),
             });
         }
+        let expected = version::expected_response_for_name(name);
         let resp = match tokio::time::timeout(timeout, rx).await {
             Err(_) => {
                 self.lock().pending.remove(&cid);
@@ -574,7 +658,15 @@ impl Inner {
                 success: true,
                 payload: Some(p),
                 ..
-            } => Ok(p),
+            } => match expected {
+                Some(want) if p.name() != want => Err(IpcError::Protocol {
+                    detail: format!(
+                        "{name} (id {cid}) answered with {} instead of {want}",
+                        p.name()
+                    ),
+                }),
+                _ => Ok(p),
+            },
             ResponseMessage { success: true, .. } => Err(IpcError::Protocol {
                 detail: format!("response to {name} (id {cid}) has success=true but no payload"),
             }),
