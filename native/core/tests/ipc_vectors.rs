@@ -199,7 +199,7 @@ fn described(name: &str) -> Option<ModuleMessage> {
             ResponsePayload::BlockTemplate(BlockTemplate {
                 header: header(),
                 coinbase_tx: coinbase(),
-                transactions: vec![],
+                transactions: TxList::default(),
                 target: format!("{:0>64}", "7fffff"),
                 height: 1,
                 timestamp: 1_700_000_000,

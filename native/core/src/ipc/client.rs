@@ -974,7 +974,7 @@ async fn read_loop(
             Some(Err(e)) => break e.to_string(),
             Some(Ok(p)) => p,
         };
-        match decode_message(&payload) {
+        match decode_message_bytes(&payload.freeze()) {
             Ok(msg) => {
                 if let Some(reply) = inner.route(generation, msg) {
                     match encode_frame(&reply) {

@@ -8,7 +8,7 @@
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
-use super::types::{decode_message, ModuleMessage};
+use super::types::{decode_message_bytes, ModuleMessage};
 use crate::error::Coded;
 
 /// Maximum payload length, 40 MiB, enforced by both ends.
@@ -142,7 +142,8 @@ impl Encoder<&[u8]> for FrameCodec {
 ///
 /// A frame whose payload does not decode yields `Err(CodecError::Decode)`; the framing stays in
 /// sync, so a caller driving [`Decoder::decode`] itself may log it and continue. (`FramedRead`
-/// stops after any error; the IPC client therefore uses [`FrameCodec`] and [`decode_message`].)
+/// stops after any error; the IPC client therefore uses [`FrameCodec`] and
+/// [`super::types::decode_message_bytes`].)
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MessageCodec {
     frames: FrameCodec,
@@ -168,7 +169,7 @@ impl Decoder for MessageCodec {
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<ModuleMessage>, CodecError> {
         match self.frames.decode(src)? {
-            Some(payload) => decode_message(&payload).map(Some),
+            Some(payload) => decode_message_bytes(&payload.freeze()).map(Some),
             None => Ok(None),
         }
     }

@@ -29,8 +29,8 @@ pub use frame::{
 };
 pub use queue::IpcItem;
 pub use types::{
-    decode_message, encode_message, EventMessage, EventPayload, EventType, InvocationMessage,
-    InvocationResultMessage, InvocationResultPayload, InvocationType, LogLevel, LogMessage,
-    MessageType, ModuleMessage, RequestMessage, RequestPayload, ResponseMessage, ResponsePayload,
-    RpcValue,
+    decode_message, decode_message_bytes, encode_message, EventMessage, EventPayload, EventType,
+    InvocationMessage, InvocationResultMessage, InvocationResultPayload, InvocationType, LogLevel,
+    LogMessage, MessageType, ModuleMessage, RequestMessage, RequestPayload, ResponseMessage,
+    ResponsePayload, RpcValue,
 };
