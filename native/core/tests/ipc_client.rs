@@ -789,3 +789,38 @@ async fn typed_helpers_and_mismatched_answers() {
     assert_eq!(e.code(), "ERR_CAPABILITY_NOT_GRANTED");
     assert!(e.to_string().contains("call_module"), "{e}");
 }
+
+#[tokio::test]
+async fn requests_beyond_the_rate_limit_wait_for_the_window() {
+    let node = TestNode::new();
+    let mut cfg = node.config();
+    cfg.max_requests_per_second = 3;
+    let (client, mut conn) = connected(&node, cfg).await;
+    let server = async {
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            let r = recv_request(&mut conn).await;
+            seen.push(Instant::now());
+            answer(&mut conn, r.correlation_id, ResponsePayload::U64(0)).await;
+        }
+        seen
+    };
+    let (seen, a, b, c, d, e) = tokio::join!(
+        server,
+        client.get_block_height(),
+        client.get_block_height(),
+        client.get_block_height(),
+        client.get_block_height(),
+        client.get_block_height(),
+    );
+    for r in [a, b, c, d, e] {
+        r.expect("answered");
+    }
+    // Three go at once; the 4th waits until the first leaves the one-second window.
+    assert!(seen[2] - seen[0] < Duration::from_millis(500));
+    assert!(
+        seen[3] - seen[0] >= Duration::from_millis(990),
+        "{:?}",
+        seen[3] - seen[0]
+    );
+}
