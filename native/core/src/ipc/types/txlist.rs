@@ -1,10 +1,11 @@
 //! [`TxList`]: the transactions of a [`super::BlockTemplate`], decoded lazily.
 //!
 //! A 4 MB template holds thousands of transactions; decoding them into owned structs costs
-//! ~6 allocations each and a per-byte serde walk over every 32-byte hash. [`decode_message`]
-//! (super::decode_message) therefore only *validates* the transaction list (every length and bound
-//! is checked, so every transaction is known to decode) and keeps its bytes; transactions are
-//! materialised on access ([`TxList::get`], [`TxList::iter`], [`TxList::to_vec`]). A list built
+//! ~6 allocations each and a per-byte serde walk over every 32-byte hash.
+//! [`decode_message`](super::decode_message) therefore only *validates* the transaction list
+//! (every length and bound is checked, so every transaction is known to decode) and keeps its
+//! bytes (shared with the frame when decoded with `decode_message_bytes`, so the frame's buffer
+//! stays alive as long as the list); transactions are materialised on access ([`TxList::get`], [`TxList::iter`], [`TxList::to_vec`]). A list built
 //! from values ([`From<Vec<Transaction>>`], `collect()`) holds them as they are. Equality, `Debug`
 //! and serialisation look at the transactions, never at the representation.
 
