@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use blvm_miningos_core::ipc::types::*;
 use blvm_miningos_core::ipc::{
     encode_frame, Backoff, Capability, IpcClient, IpcClientConfig, IpcItem, MessageCodec,
+    ModuleApiSpec,
 };
 use blvm_miningos_core::Coded;
 use futures_util::StreamExt;
@@ -300,6 +301,11 @@ async fn node_drop_fails_pending_at_once_then_reconnects_and_resubscribes() {
         ..CliSpec::default()
     });
     cfg.request_timeout = Duration::from_secs(30);
+    cfg.granted.insert(Capability::RegisterModuleApi);
+    cfg.module_api = Some(ModuleApiSpec {
+        methods: vec!["get_miner_list".into()],
+        api_version: 1,
+    });
 
     async fn serve_setup(node: &TestNode) -> (Conn, u64) {
         let (mut c, hs) = node.accept_handshake("0.1.83").await;
@@ -309,6 +315,20 @@ async fn node_drop_fails_pending_at_once_then_reconnects_and_resubscribes() {
             "{r:?}"
         );
         answer(&mut c, r.correlation_id, ResponsePayload::Bool(true)).await;
+        let r = recv_request(&mut c).await;
+        assert_eq!(
+            r.payload,
+            RequestPayload::RegisterModuleApi {
+                methods: vec!["get_miner_list".into()],
+                api_version: 1
+            }
+        );
+        answer(
+            &mut c,
+            r.correlation_id,
+            ResponsePayload::ModuleApiRegistered,
+        )
+        .await;
         let r = recv_request(&mut c).await;
         assert_eq!(
             r.payload,
@@ -823,4 +843,36 @@ async fn requests_beyond_the_rate_limit_wait_for_the_window() {
         "{:?}",
         seen[3] - seen[0]
     );
+}
+
+#[test]
+fn config_from_the_node_env_and_validation() {
+    // The only test of this binary that touches the environment.
+    std::env::set_var("SOCKET_PATH", "/tmp/blvm-test/node.sock");
+    std::env::set_var(
+        "MODULE_ID",
+        "blvm-miningos_0123456789abcdef0123456789abcdef",
+    );
+    std::env::remove_var("MODULE_NAME");
+    let c = IpcClientConfig::from_env("0.1.0").expect("from env");
+    assert_eq!(c.module_name, "blvm-miningos");
+    assert_eq!(c.socket_path, PathBuf::from("/tmp/blvm-test/node.sock"));
+    std::env::remove_var("SOCKET_PATH");
+    let e = IpcClientConfig::from_env("0.1.0").unwrap_err();
+    assert_eq!(e.code(), "ERR_IPC_CONFIG");
+    assert!(e.to_string().contains("SOCKET_PATH"), "{e}");
+}
+
+#[tokio::test]
+async fn invalid_config_is_refused_before_connecting() {
+    let mut c = IpcClientConfig::new("/nonexistent.sock", "", "demo", "0.1.0");
+    let e = IpcClient::connect(c.clone()).await.err().expect("empty id");
+    assert_eq!(e.code(), "ERR_IPC_CONFIG");
+    c.module_id = "demo_1".into();
+    c.max_requests_per_second = 500;
+    let e = IpcClient::connect(c)
+        .await
+        .err()
+        .expect("rate above the node's");
+    assert!(e.to_string().contains("max_requests_per_second"), "{e}");
 }
