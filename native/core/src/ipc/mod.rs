@@ -32,13 +32,17 @@
 //!   `ERR_NODE_DISCONNECTED`, `ERR_IPC_TIMEOUT`, `ERR_HANDSHAKE_TIMEOUT`,
 //!   `ERR_CAPABILITY_NOT_GRANTED`, `ERR_UNSUPPORTED_BY_NODE`, `ERR_UNSUPPORTED_NODE_VERSION`,
 //!   `ERR_IPC_PROTOCOL`, `ERR_NODE_ERROR`, `ERR_IPC_CLOSED`, `ERR_IPC_CONNECT`,
-//!   `ERR_UNKNOWN_INVOCATION`, `ERR_IPC_CONFIG`, and the codec's).
+//!   `ERR_UNKNOWN_INVOCATION`, `ERR_IPC_CONFIG`, and the codec's);
+//! - node side, [`server`]: [`server::NodeConnection`] (`new`, `recv`, `send`,
+//!   `accept_handshake`) and [`server::serve_connection`] (in-order answers, drop-on-error like the
+//!   node), for fake nodes and tests.
 
 pub mod capability;
 pub mod client;
 pub mod error;
 pub mod frame;
 mod queue;
+pub mod server;
 pub mod types;
 pub mod version;
 
