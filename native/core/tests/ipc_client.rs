@@ -876,3 +876,23 @@ async fn invalid_config_is_refused_before_connecting() {
         .expect("rate above the node's");
     assert!(e.to_string().contains("max_requests_per_second"), "{e}");
 }
+
+#[tokio::test]
+async fn the_client_is_shareable_across_tasks() {
+    fn assert_send_sync<T: Send + Sync>(_: &T) {}
+    let node = TestNode::new();
+    let (client, mut conn) = connected(&node, node.config()).await;
+    let client = std::sync::Arc::new(client);
+    assert_send_sync(&client);
+    // Futures of the client are Send: they can run on any runtime thread (napi-rs spawns them).
+    let c = client.clone();
+    let task = tokio::spawn(async move { c.get_block_height().await });
+    let r = recv_request(&mut conn).await;
+    answer(&mut conn, r.correlation_id, ResponsePayload::U64(8)).await;
+    assert_eq!(task.await.expect("join").expect("height"), 8);
+    let c = client.clone();
+    let events = tokio::spawn(async move { c.next_events(4).await });
+    send(&mut conn, new_block(3)).await;
+    let got = events.await.expect("join").expect("open");
+    assert!(!got.is_empty());
+}
