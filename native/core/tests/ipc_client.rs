@@ -308,7 +308,8 @@ async fn node_drop_fails_pending_at_once_then_reconnects_and_resubscribes() {
     });
 
     async fn serve_setup(node: &TestNode) -> (Conn, u64) {
-        let (mut c, hs) = node.accept_handshake("0.1.83").await;
+        // 0.1.84: a node that serves several module connections (0.1.83 would make the drop final).
+        let (mut c, hs) = node.accept_handshake("0.1.84").await;
         let r = recv_request(&mut c).await;
         assert!(
             matches!(r.payload, RequestPayload::RegisterCliSpec { .. }),
@@ -895,4 +896,41 @@ async fn the_client_is_shareable_across_tasks() {
     send(&mut conn, new_block(3)).await;
     let got = events.await.expect("join").expect("open");
     assert!(!got.is_empty());
+}
+
+#[tokio::test]
+async fn a_drop_is_final_on_a_single_connection_node() {
+    let node = TestNode::new();
+    let mut cfg = node.config();
+    cfg.reconnect = Some(Backoff {
+        min: Duration::from_millis(10),
+        max: Duration::from_millis(20),
+    });
+    let (client, conn) = connected(&node, cfg).await; // node 0.1.83
+    drop(conn);
+    let mut kinds = Vec::new();
+    while let Some(batch) = tokio::time::timeout(WAIT, client.next_events(10))
+        .await
+        .expect("in time")
+    {
+        for i in batch {
+            kinds.push(match i {
+                IpcItem::Connected { .. } => "connected",
+                IpcItem::Disconnected { .. } => "disconnected",
+                _ => "other",
+            });
+        }
+    }
+    // The item stream ended: no reconnect was attempted.
+    assert_eq!(kinds, ["connected", "disconnected"]);
+    let st = client.status();
+    assert!(!st.connected);
+    assert_eq!(st.reconnects, 0);
+    assert!(st
+        .last_error
+        .unwrap_or_default()
+        .contains("single module connection"));
+    // Nobody knocked again.
+    let again = tokio::time::timeout(Duration::from_millis(100), node.listener.accept()).await;
+    assert!(again.is_err(), "the client must not reconnect");
 }

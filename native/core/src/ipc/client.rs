@@ -89,6 +89,10 @@ pub struct IpcClientConfig {
     pub module_api: Option<ModuleApiSpec>,
     /// Reconnect after a drop (`None`: the client stays down and its item stream ends).
     pub reconnect: Option<Backoff>,
+    /// Also reconnect to nodes that serve a single module connection (0.1.83 and earlier), where
+    /// a dropped connection is final: the node's watchdog then holds the one served connection and
+    /// every attempt would only end in `ERR_HANDSHAKE_TIMEOUT` (default false).
+    pub reconnect_single_connection_nodes: bool,
     /// Capacity of the event/invocation queue (default 4096).
     pub event_capacity: usize,
     /// Talk to nodes whose layout is unknown (not 0.1.79–0.1.x) anyway (default false).
@@ -120,6 +124,7 @@ impl IpcClientConfig {
             cli_spec: None,
             module_api: None,
             reconnect: Some(Backoff::default()),
+            reconnect_single_connection_nodes: false,
             event_capacity: 4096,
             allow_unknown_layout: false,
             max_requests_per_second: 90,
@@ -1091,6 +1096,20 @@ async fn supervise(inner: Arc<Inner>, first: oneshot::Sender<Result<(), IpcError
                 tokio::select! {
                     _ = conn_done.cancelled() => {}
                     _ = inner.shutdown.cancelled() => break,
+                }
+                let node_version = inner.lock().node_version.clone().unwrap_or_default();
+                if backoff.is_some()
+                    && !inner.config.reconnect_single_connection_nodes
+                    && version::serves_single_module_connection(&node_version)
+                {
+                    let why = format!(
+                        "not reconnecting: node {node_version} serves a single module connection, \
+                         so a dropped connection is final (set reconnect_single_connection_nodes \
+                         to try anyway)"
+                    );
+                    tracing::warn!("{why}");
+                    inner.lock().last_error = Some(why);
+                    break;
                 }
             }
             Err(e) => {
