@@ -76,9 +76,12 @@ impl FrameCodec {
         Self::default()
     }
 
-    /// A codec with a smaller (or larger) cap, e.g. for tests.
+    /// A codec with a smaller (or larger) cap, e.g. for tests (at most `u32::MAX`, what the
+    /// length prefix can express).
     pub fn with_max_len(max_len: usize) -> Self {
-        FrameCodec { max_len }
+        FrameCodec {
+            max_len: max_len.min(u32::MAX as usize),
+        }
     }
 
     /// The cap.
