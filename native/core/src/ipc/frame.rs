@@ -201,6 +201,7 @@ pub fn encode_frame_into(
     max_len: usize,
     dst: &mut BytesMut,
 ) -> Result<(), CodecError> {
+    let max_len = max_len.min(u32::MAX as usize);
     let start = dst.len();
     dst.put_u32(0);
     let mut writer = dst.writer();
