@@ -743,6 +743,26 @@ async fn control(
             Ok(Value::Null)
         }
         "fake_status" => Ok(status(node)),
+        // fake_watchdog {module_id, delay_ms=100}: what the node does after spawning a module,
+        // without a process (for tests that play the module themselves).
+        "fake_watchdog" => {
+            let module_id = p.req_str(0, "module_id")?.to_string();
+            let delay = Duration::from_millis(p.u64(1, "delay_ms")?.unwrap_or(100));
+            let name = module_id.split('_').next().unwrap_or_default().to_string();
+            {
+                let mut st = node.lock(&node.ipc);
+                st.watchdog.expected = true;
+                st.watchdog.module_id = Some(module_id.clone());
+            }
+            tokio::spawn(crate::ipc::watchdog(
+                node.clone(),
+                module_id,
+                name,
+                "0.1.0".into(),
+                delay,
+            ));
+            Ok(Value::Null)
+        }
         // fake_rpcrestart {down_ms=200, new_cookie=false}
         "fake_rpcrestart" => {
             let down = Duration::from_millis(p.u64(0, "down_ms")?.unwrap_or(200));

@@ -442,3 +442,25 @@ mod tests {
         assert_eq!(get("MODULE_CONFIG_T"), None);
     }
 }
+
+#[cfg(test)]
+mod manifest_of_this_package {
+    use super::*;
+    use blvm_miningos_core::ipc::Capability;
+
+    /// The shipped `module.toml` passes the node's checks: valid name/version/entry point, and only
+    /// capability names the node knows (reference §17).
+    #[test]
+    fn shipped_module_toml_is_valid_for_the_node() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let m = load_manifest(&root).unwrap();
+        assert_eq!(m.name, "blvm-miningos");
+        assert_eq!(m.entry_point, "blvm-miningos");
+        let v: Vec<&str> = m.version.split('.').collect();
+        assert!(v.len() == 3 && v.iter().all(|p| p.parse::<u64>().is_ok()), "{}", m.version);
+        assert!(!m.capabilities.is_empty());
+        for c in &m.capabilities {
+            assert!(c.parse::<Capability>().is_ok(), "unknown capability {c}");
+        }
+    }
+}
