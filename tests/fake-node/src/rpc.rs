@@ -206,8 +206,8 @@ async fn handle(
             Ok(reply(status, v))
         }
         _ => Ok(reply(
-            StatusCode::BAD_REQUEST,
-            json!({"result": null, "error": {"code": -32600, "message": "Top-level object parse error"}, "id": null}),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({"result": null, "error": {"code": -32700, "message": "Top-level object parse error"}, "id": null}),
         )),
     }
 }

@@ -457,7 +457,11 @@ mod manifest_of_this_package {
         assert_eq!(m.name, "blvm-miningos");
         assert_eq!(m.entry_point, "blvm-miningos");
         let v: Vec<&str> = m.version.split('.').collect();
-        assert!(v.len() == 3 && v.iter().all(|p| p.parse::<u64>().is_ok()), "{}", m.version);
+        assert!(
+            v.len() == 3 && v.iter().all(|p| p.parse::<u64>().is_ok()),
+            "{}",
+            m.version
+        );
         assert!(!m.capabilities.is_empty());
         for c in &m.capabilities {
             assert!(c.parse::<Capability>().is_ok(), "unknown capability {c}");
