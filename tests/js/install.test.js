@@ -203,3 +203,17 @@ test('the fake node refuses an installed launcher whose hash no longer matches',
   assert.match(fnode.info.module_error, /binary hash mismatch .*manifest says [0-9a-f]{64}, file is [0-9a-f]{64}/)
   assert.strictEqual(fnode.info.module_id, undefined)
 })
+
+test('a module whose worker exits non-zero is recorded as crashed, with the node\'s crash events', async (t) => {
+  const dir = tmp(t)
+  const src = sourceRoot(dir)
+  fs.writeFileSync(path.join(src, 'worker.js'), 'process.exit(3)\n')
+  const modules = path.join(dir, 'modules')
+  fs.mkdirSync(modules)
+  assert.strictEqual(runCli(['install', '--source', src, '--modules-dir', modules]).status, 0)
+  const fnode = await startFakeNode(t, { moduleDir: path.join(modules, 'blvm-miningos') })
+  const st = await fnode.waitStatus((s) => s.module.exit !== null && s.events.recent.length >= 4)
+  assert.strictEqual(st.module.exit, 'code 3')
+  assert.deepStrictEqual(st.events.recent.map((e) => e.type), ['ModuleStateChanged', 'ModuleHealthChanged', 'ModuleCrashed', 'ModuleUnloaded'])
+  assert.ok(st.events.recent.every((e) => e.module_name === 'blvm-miningos'))
+})

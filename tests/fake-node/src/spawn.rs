@@ -337,11 +337,46 @@ pub fn spawn(node: &Arc<Node>, module_dir: &Path) -> Result<(String, Manifest), 
             Err(e) => format!("wait failed: {e}"),
         };
         tracing::info!(%exit, "module exited");
-        if let Some(m) = n.lock(&n.module).as_mut() {
-            m.exit = Some(exit);
+        let name = n.lock(&n.module).as_mut().map(|m| {
+            m.exit = Some(exit.clone());
+            m.name.clone()
+        });
+        // Exit code 0: the node only logs it. Anything else is a crash (§15): the node removes the
+        // module and publishes these four events (it polls every 5 s; the fake node reacts at once).
+        if let Some(module_name) = name.filter(|_| exit != "code 0") {
+            publish_crash(&n, &module_name, &exit);
         }
     });
     Ok((module_id, manifest))
+}
+
+fn publish_crash(node: &Node, module_name: &str, exit: &str) {
+    use blvm_miningos_core::ipc::EventPayload as E;
+    let m = module_name.to_string();
+    let evs = [
+        E::ModuleStateChanged {
+            module_name: m.clone(),
+            old_state: "Running".into(),
+            new_state: "Error".into(),
+        },
+        E::ModuleHealthChanged {
+            module_name: m.clone(),
+            old_health: "healthy".into(),
+            new_health: "unhealthy".into(),
+        },
+        E::ModuleCrashed {
+            module_name: m.clone(),
+            error: format!("process exited with {exit}"),
+        },
+        E::ModuleUnloaded {
+            module_name: m.clone(),
+            version: String::new(),
+        },
+    ];
+    for e in evs {
+        let logged = serde_json::json!({"type": e.event_type().name(), "module_name": m});
+        node.bus.publish_payload(e, logged);
+    }
 }
 
 /// SIGKILLs the module (the node's unload).
