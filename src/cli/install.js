@@ -9,6 +9,14 @@ const { parseArgs } = require('node:util')
 const { MODULE_NAME, MARKER, InstallError, plan, manifestName } = require('./module-layout')
 const { nodeConfigNotes } = require('./node-config')
 
+/** Written as `config.toml.example` next to module.toml: the node turns config.toml into env. */
+const MODULE_CONFIG_EXAMPLE = `# Module config read by the BLVM node: copy to config.toml in this directory. Each key becomes
+# the env var MODULE_CONFIG_<KEY> of the module process (the node re-reads it on every start).
+#
+# Node.js (>= 20) the launcher runs; default: env MININGOS_NODE_BIN, then \`node\` on the node's PATH.
+# node_bin = "/usr/local/bin/node"
+`
+
 const USAGE = `usage: blvm-miningos install --modules-dir <dir> [--node-config <blvm.toml>] [--json]
   Copies the module into <dir>/${MODULE_NAME}/ (launcher, module.toml with [binary] hash, worker,
   JS, native addon, production node_modules, config examples). Run it again to update.`
@@ -71,7 +79,7 @@ function install (o) {
       fs.copyFileSync(e.from, to)
       if (e.mode) fs.chmodSync(to, e.mode)
     }
-    const files = p.entries.map((e) => e.to).concat(['module.toml'])
+    const files = p.entries.map((e) => e.to).concat(['config.toml.example', 'module.toml'])
     fs.writeFileSync(path.join(stage, MARKER), JSON.stringify({
       name: MODULE_NAME,
       version: readVersion(root),
@@ -80,6 +88,7 @@ function install (o) {
       source: root,
       files: files.length
     }, null, 2) + '\n')
+    fs.writeFileSync(path.join(stage, 'config.toml.example'), MODULE_CONFIG_EXAMPLE)
     fs.writeFileSync(path.join(stage, 'module.toml'), p.manifest)
     // Keep an operator's module config.toml (MODULE_CONFIG_*) across updates.
     if (previous && fs.existsSync(path.join(dest, 'config.toml'))) {

@@ -53,16 +53,15 @@ function manifestWithBinary (text, hash, size) {
 }
 
 /**
- * Finds the directory of installed package `name` as Node's resolver would from `fromDir`
- * (walking up `node_modules` directories, not above `root`).
- * @returns {string|null}
+ * Finds installed package `name` as Node's resolver would from `fromDir`: the nearest
+ * `node_modules/<name>` walking up (also above the package root, where npm hoists dependencies).
+ * @returns {{pkgDir: string, base: string}|null} its directory and the directory holding that node_modules
  */
-function findPackageDir (name, fromDir, root) {
+function findPackageDir (name, fromDir) {
   let dir = fromDir
   for (;;) {
     const cand = path.join(dir, 'node_modules', name)
-    if (fs.existsSync(path.join(cand, 'package.json'))) return cand
-    if (path.resolve(dir) === path.resolve(root)) return null
+    if (fs.existsSync(path.join(cand, 'package.json'))) return { pkgDir: cand, base: dir }
     const parent = path.dirname(dir)
     if (parent === dir) return null
     dir = parent
@@ -70,33 +69,34 @@ function findPackageDir (name, fromDir, root) {
 }
 
 /**
- * Production dependency closure of the package at `root` (dependencies + optionalDependencies),
- * as package directories relative to `root`. Missing optional ones are skipped.
+ * Production dependency closure of the package at `root` (dependencies + optionalDependencies).
+ * Each entry: `from` (installed directory) and `to` (path in the module dir: the same relative path
+ * for packages under `root`, `node_modules/<name>...` for packages hoisted above it). Missing
+ * optional ones are skipped; a missing required one is an error.
  * @param {string} root
- * @returns {string[]}
+ * @returns {Array<{from: string, to: string}>}
  */
 function productionDependencies (root) {
-  const seen = new Set()
-  const out = []
+  const seen = new Map()
   const queue = [{ dir: root, pkg: readJson(path.join(root, 'package.json')) }]
   while (queue.length) {
     const { dir, pkg } = queue.shift()
     const deps = { ...(pkg.optionalDependencies || {}), ...(pkg.dependencies || {}) }
     for (const name of Object.keys(deps)) {
-      const found = findPackageDir(name, dir, root)
+      const found = findPackageDir(name, dir)
       if (!found) {
         if (pkg.optionalDependencies && name in pkg.optionalDependencies) continue
         throw new InstallError('ERR_INSTALL_DEPS',
-          `dependency ${name} (needed by ${pkg.name || dir}) is not installed under ${root}/node_modules: run \`npm install --omit=dev\` there first`)
+          `dependency ${name} (needed by ${pkg.name || dir}) is not installed (no node_modules/${name} from ${dir} up): run \`npm install --omit=dev\` in ${root} first`)
       }
-      const rel = path.relative(root, found)
-      if (seen.has(rel)) continue
-      seen.add(rel)
-      out.push(rel)
-      queue.push({ dir: found, pkg: readJson(path.join(found, 'package.json')) })
+      const inside = !path.relative(root, found.pkgDir).startsWith('..')
+      const to = inside ? path.relative(root, found.pkgDir) : path.relative(found.base, found.pkgDir)
+      if (seen.has(to)) continue
+      seen.set(to, found.pkgDir)
+      queue.push({ dir: found.pkgDir, pkg: readJson(path.join(found.pkgDir, 'package.json')) })
     }
   }
-  return out.sort()
+  return [...seen.entries()].map(([to, from]) => ({ from, to })).sort((a, b) => a.to.localeCompare(b.to))
 }
 
 function readJson (file) {
@@ -147,11 +147,11 @@ function plan (root, opts = {}) {
     }
   }
   for (const dep of productionDependencies(root)) {
-    for (const file of walk(path.join(root, dep))) {
-      const rel = path.relative(root, file)
+    for (const file of walk(dep.from)) {
+      const inPkg = path.relative(dep.from, file)
       // Nested node_modules of a dependency are copied when they are themselves dependencies.
-      if (path.relative(path.join(root, dep), file).split(path.sep).includes('node_modules')) continue
-      entries.push({ from: file, to: rel })
+      if (inPkg.split(path.sep).includes('node_modules')) continue
+      entries.push({ from: file, to: path.join(dep.to, inPkg) })
     }
   }
   const manifestText = fs.readFileSync(need('module.toml', 'module.toml'), 'utf8')

@@ -75,7 +75,7 @@ test('install lays out the module with [binary] hash, is idempotent, uninstall r
   assert.strictEqual(manifest.match(/\[binary\]/g).length, 1)
   assert.ok(fs.statSync(path.join(dest, 'blvm-miningos')).mode & 0o111)
   for (const f of ['worker.js', 'index.js', 'package.json', 'src/rack/a.js', 'blvm-miningos.linux-x64-gnu.node',
-    'config/common.json.example', 'node_modules/dep-a/index.js', 'node_modules/dep-b/index.js']) {
+    'config/common.json.example', 'node_modules/dep-a/index.js', 'node_modules/dep-b/index.js', 'config.toml.example']) {
     assert.ok(fs.existsSync(path.join(dest, f)), f)
   }
   assert.ok(!fs.existsSync(path.join(dest, 'config', 'common.json')), 'real config must not be copied')
@@ -98,6 +98,27 @@ test('install lays out the module with [binary] hash, is idempotent, uninstall r
   r = runCli(['uninstall', '--modules-dir', modules])
   assert.strictEqual(r.status, 0)
   assert.match(r.stdout, /not installed/)
+})
+
+test('dependencies hoisted above the package (npm install in a consumer project) are copied too', (t) => {
+  const dir = tmp(t)
+  const src = sourceRoot(dir)
+  // Lay the package out like npm does in a consumer project: <proj>/node_modules/blvm-miningos,
+  // with dep-b hoisted to <proj>/node_modules/dep-b.
+  const proj = path.join(dir, 'proj')
+  const pkg = path.join(proj, 'node_modules', 'blvm-miningos')
+  fs.mkdirSync(path.dirname(pkg), { recursive: true })
+  fs.renameSync(src, pkg)
+  fs.renameSync(path.join(pkg, 'node_modules', 'dep-b'), path.join(proj, 'node_modules', 'dep-b'))
+  const modules = path.join(dir, 'modules')
+  fs.mkdirSync(modules)
+  const r = runCli(['install', '--source', pkg, '--modules-dir', modules])
+  assert.strictEqual(r.status, 0, r.stderr)
+  const dest = path.join(modules, 'blvm-miningos')
+  assert.ok(fs.existsSync(path.join(dest, 'node_modules', 'dep-a', 'index.js')))
+  assert.ok(fs.existsSync(path.join(dest, 'node_modules', 'dep-b', 'index.js')))
+  const check = spawnSync(process.execPath, ['-e', "process.stdout.write(require('dep-a'))"], { cwd: dest, encoding: 'utf8' })
+  assert.strictEqual(check.stdout, 'dep-a:dep-b')
 })
 
 test('install refuses to replace a module it did not install, and names what is missing', (t) => {
