@@ -108,4 +108,77 @@ pub fn always_fails_on_0_1_83(req: &RequestPayload) -> Option<&'static str> {
     }
 }
 
+/// The `ResponsePayload` variant name a successful answer to `req` must carry, if documented.
+pub fn expected_response(req: &RequestPayload) -> Option<&'static str> {
+    expected_response_for_name(req.name())
+}
+
+/// [`expected_response`] by request variant name.
+pub fn expected_response_for_name(name: &str) -> Option<&'static str> {
+    REQUEST_RESPONSE
+        .iter()
+        .find(|(n, _)| *n == name)
+        .and_then(|(_, r)| *r)
+}
+
 include!("version_tables.rs");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_parsing_and_support() {
+        assert_eq!(parse_version("0.1.83"), Some((0, 1, 83)));
+        assert_eq!(parse_version(" 0.1.79-rc1+abc "), Some((0, 1, 79)));
+        assert_eq!(parse_version("0.2"), Some((0, 2, 0)));
+        assert_eq!(parse_version("x.1"), None);
+        assert_eq!(parse_version("1.2.3.4"), None);
+        assert_eq!(layout_support("0.1.83"), LayoutSupport::Exact);
+        assert_eq!(layout_support("0.1.90"), LayoutSupport::Exact);
+        assert_eq!(layout_support("0.1.80"), LayoutSupport::MissingAppended);
+        assert_eq!(layout_support("0.1.54"), LayoutSupport::Unknown);
+        assert_eq!(layout_support("0.1.13"), LayoutSupport::Unknown);
+        assert_eq!(layout_support("0.2.0"), LayoutSupport::Unknown);
+        assert!(serves_single_module_connection("0.1.83"));
+        assert!(serves_single_module_connection("garbage"));
+        assert!(!serves_single_module_connection("0.1.84"));
+        assert!(!serves_single_module_connection("1.0.0"));
+    }
+
+    #[test]
+    fn every_request_and_response_name_in_the_tables_exists() {
+        for (req, resp) in REQUEST_RESPONSE {
+            assert!(REQUEST_PAYLOAD.iter().any(|v| v.name == *req), "{req}");
+            if let Some(r) = resp {
+                assert!(RESPONSE_PAYLOAD.iter().any(|v| v.name == *r), "{r}");
+            }
+        }
+        assert_eq!(REQUEST_RESPONSE.len(), REQUEST_PAYLOAD.len());
+        assert_eq!(
+            expected_response(&RequestPayload::GetChainInfo),
+            Some("ChainInfo")
+        );
+        assert_eq!(
+            expected_response(&RequestPayload::RegisterTimer {
+                interval_seconds: 1
+            }),
+            None
+        );
+    }
+
+    #[test]
+    fn always_failing_requests() {
+        assert!(always_fails_on_0_1_83(&RequestPayload::SubmitBlock {
+            block: Default::default()
+        })
+        .is_some());
+        assert!(
+            always_fails_on_0_1_83(&RequestPayload::GetFeeEstimate { target_blocks: 0 }).is_some()
+        );
+        assert!(
+            always_fails_on_0_1_83(&RequestPayload::GetFeeEstimate { target_blocks: 2 }).is_none()
+        );
+        assert!(always_fails_on_0_1_83(&RequestPayload::GetChainInfo).is_none());
+    }
+}

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::txlist::TxList;
+
 /// A 32-byte hash (sha256d output in internal byte order, i.e. the reverse of RPC display hex).
 /// On the wire: exactly 32 raw bytes, no length prefix.
 pub type Hash = [u8; 32];
@@ -33,6 +35,7 @@ pub struct TransactionInput {
     /// Sequence number (8 bytes on this wire, not 4).
     pub sequence: u64,
     /// Input script.
+    #[serde(with = "crate::ipc::types::wire_bytes")]
     pub script_sig: Vec<u8>,
 }
 
@@ -42,6 +45,7 @@ pub struct TransactionOutput {
     /// Value in satoshis.
     pub value: i64,
     /// Output script.
+    #[serde(with = "crate::ipc::types::wire_bytes")]
     pub script_pubkey: Vec<u8>,
 }
 
@@ -90,6 +94,7 @@ pub struct Utxo {
     /// Value in satoshis.
     pub value: i64,
     /// Output script.
+    #[serde(with = "crate::ipc::types::wire_bytes")]
     pub script_pubkey: Vec<u8>,
     /// Height of the block that created it.
     pub height: u64,
@@ -105,8 +110,8 @@ pub struct BlockTemplate {
     pub header: BlockHeader,
     /// Coinbase transaction.
     pub coinbase_tx: Transaction,
-    /// Other transactions (coinbase excluded).
-    pub transactions: Vec<Transaction>,
+    /// Other transactions (coinbase excluded); decoded lazily when received (see [`TxList`]).
+    pub transactions: TxList,
     /// Target, 64 lowercase hex chars, big-endian (GBT style).
     pub target: String,
     /// Height of the block being built.
@@ -210,6 +215,7 @@ pub struct LightningInfo {
     /// Node URL.
     pub node_url: String,
     /// Node public key.
+    #[serde(with = "crate::ipc::types::wire_bytes")]
     pub node_pubkey: Vec<u8>,
     /// Channel count.
     pub channel_count: u64,

@@ -291,6 +291,7 @@ pub enum EventPayload {
     /// `ChannelOpened` (payload index 10, type index 10).
     ChannelOpened {
         channel_id: String,
+        #[serde(with = "crate::ipc::types::wire_bytes")]
         peer_pubkey: Vec<u8>,
         capacity_sats: u64,
     },
@@ -382,6 +383,7 @@ pub enum EventPayload {
         transport_type: String,
         services: u64,
         version: u32,
+        #[serde(with = "crate::ipc::types::wire_bytes::option")]
         peer_node_id: Option<Vec<u8>>,
     },
     /// `PeerDisconnected` (payload index 27, type index 29).
@@ -420,12 +422,14 @@ pub enum EventPayload {
     },
     /// `RouteDiscovered` (payload index 34, type index 36).
     RouteDiscovered {
+        #[serde(with = "crate::ipc::types::wire_bytes")]
         destination: Vec<u8>,
         route_path: Vec<String>,
         route_cost: u64,
     },
     /// `RouteFailed` (payload index 35, type index 37).
     RouteFailed {
+        #[serde(with = "crate::ipc::types::wire_bytes")]
         destination: Vec<u8>,
         reason: String,
     },
@@ -441,12 +445,14 @@ pub enum EventPayload {
     AddressExpired { peer_addr: String },
     /// `NetworkPartition` (payload index 39, type index 41).
     NetworkPartition {
+        #[serde(with = "crate::ipc::types::wire_bytes")]
         partition_id: Vec<u8>,
         disconnected_peers: Vec<String>,
         partition_size: u64,
     },
     /// `NetworkReconnected` (payload index 40, type index 42).
     NetworkReconnected {
+        #[serde(with = "crate::ipc::types::wire_bytes")]
         partition_id: Vec<u8>,
         reconnected_peers: Vec<String>,
     },
@@ -608,11 +614,13 @@ pub enum EventPayload {
     ModuleStopped { module_name: String },
     /// `MeshPacketReceived` (payload index 75, type index 16).
     MeshPacketReceived {
+        #[serde(with = "crate::ipc::types::wire_bytes")]
         packet_data: Vec<u8>,
         peer_addr: String,
     },
     /// `StratumV2MessageReceived` (payload index 76, type index 17).
     StratumV2MessageReceived {
+        #[serde(with = "crate::ipc::types::wire_bytes")]
         message_data: Vec<u8>,
         peer_addr: String,
     },
@@ -741,12 +749,14 @@ pub enum EventPayload {
     CompanionUdpPeerUnregistered { p2p_peer_addr: String },
     /// `PackageReceived` (payload index 101, type index 101).
     PackageReceived {
+        #[serde(with = "crate::ipc::types::wire_bytes")]
         package_id: Vec<u8>,
         transaction_count: u64,
         peer_addr: String,
     },
     /// `PackageRejected` (payload index 102, type index 102).
     PackageRejected {
+        #[serde(with = "crate::ipc::types::wire_bytes")]
         package_id: Vec<u8>,
         reason: String,
         peer_addr: String,
@@ -825,6 +835,7 @@ pub enum EventPayload {
     /// `PeerPayment` (payload index 117, type index 117).
     PeerPayment {
         command: String,
+        #[serde(with = "crate::ipc::types::wire_bytes")]
         payload: Vec<u8>,
         peer_addr: String,
     },

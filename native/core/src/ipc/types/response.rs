@@ -59,7 +59,7 @@ pub enum ResponsePayload {
     /// `FeeEstimate` (index 21; 0.1.54: 20).
     FeeEstimate(u64),
     /// `FileData` (index 22; 0.1.54: 21).
-    FileData(Vec<u8>),
+    FileData(#[serde(with = "crate::ipc::types::wire_bytes")] Vec<u8>),
     /// `DirectoryListing` (index 23; 0.1.54: 22).
     DirectoryListing(Vec<String>),
     /// `FileMetadata` (index 24; 0.1.54: 23).
@@ -95,7 +95,7 @@ pub enum ResponsePayload {
     /// `EventPublished` (index 39; 0.1.54: 38).
     EventPublished,
     /// `ModuleApiResponse` (index 40; 0.1.54: 39).
-    ModuleApiResponse(Vec<u8>),
+    ModuleApiResponse(#[serde(with = "crate::ipc::types::wire_bytes")] Vec<u8>),
     /// `ModuleApiRegistered` (index 41; 0.1.54: 40).
     ModuleApiRegistered,
     /// `ModuleApiUnregistered` (index 42; 0.1.54: 41).
