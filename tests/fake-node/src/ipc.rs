@@ -22,8 +22,8 @@ use blvm_miningos_core::ipc::types::{
 };
 use blvm_miningos_core::ipc::{
     decode_message, required_capability, CapabilitySet, EventMessage, EventPayload, EventType,
-    FrameCodec, MessageCodec, ModuleMessage, RequestMessage, RequestPayload, ResponseMessage,
-    ResponsePayload,
+    FrameCodec, InvocationMessage, InvocationResultMessage, InvocationType, MessageCodec,
+    ModuleMessage, RequestMessage, RequestPayload, ResponseMessage, ResponsePayload,
 };
 use futures_util::StreamExt;
 use serde::Serialize;
@@ -150,6 +150,89 @@ impl IpcStatus {
             "events_dropped": self.conns.iter().map(|c| c.dropped.load(Ordering::Relaxed)).sum::<u64>(),
             "watchdog": self.watchdog,
         })
+    }
+}
+
+/// Node → module invocations: the served connections that can receive them and the pending ones.
+#[derive(Default)]
+pub struct Invocations {
+    senders: std::sync::Mutex<Vec<(u64, String, mpsc::UnboundedSender<ModuleMessage>)>>,
+    pending: std::sync::Mutex<
+        std::collections::HashMap<u64, tokio::sync::oneshot::Sender<InvocationResultMessage>>,
+    >,
+    next: AtomicU64,
+}
+
+impl Invocations {
+    fn register(&self, conn: u64, module_id: String, tx: mpsc::UnboundedSender<ModuleMessage>) {
+        lock(&self.senders).push((conn, module_id, tx));
+    }
+    fn unregister(&self, conn: u64) {
+        lock(&self.senders).retain(|(c, _, _)| *c != conn);
+    }
+    fn deliver(&self, r: InvocationResultMessage) -> bool {
+        match lock(&self.pending).remove(&r.correlation_id) {
+            Some(tx) => tx.send(r).is_ok(),
+            None => false,
+        }
+    }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Sends an invocation to the connection of `module_id` (exact, or `<module_id>_` prefix; `None`:
+/// the first module connection) and waits for its `InvocationResult` (the node waits 60 s).
+pub async fn invoke(
+    node: &Node,
+    module_id: Option<&str>,
+    invocation: InvocationType,
+    timeout: Duration,
+) -> Result<InvocationResultMessage, String> {
+    let inv = &node.invocations;
+    let target = {
+        let senders = lock(&inv.senders);
+        senders
+            .iter()
+            .find(|(_, m, _)| match module_id {
+                None => true,
+                Some(want) => m == want || m.starts_with(&format!("{want}_")),
+            })
+            .map(|(_, m, tx)| (m.clone(), tx.clone()))
+    };
+    let Some((target_id, tx)) = target else {
+        return Err(format!(
+            "Module {} not found (no served module connection)",
+            module_id.unwrap_or("(any)")
+        ));
+    };
+    let cid = inv.next.fetch_add(1, Ordering::Relaxed) + 1;
+    let (rtx, rrx) = tokio::sync::oneshot::channel();
+    lock(&inv.pending).insert(cid, rtx);
+    let kind = match &invocation {
+        InvocationType::Cli { .. } => "CLI",
+        InvocationType::Rpc { .. } => "RPC",
+        InvocationType::ModuleApi { .. } => "ModuleAPI",
+    };
+    let msg = ModuleMessage::Invocation(InvocationMessage {
+        correlation_id: cid,
+        invocation_type: invocation,
+    });
+    if tx.send(msg).is_err() {
+        lock(&inv.pending).remove(&cid);
+        return Err(format!("connection of {target_id} is closed"));
+    }
+    match tokio::time::timeout(timeout, rrx).await {
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(_)) => Err(format!("connection of {target_id} closed before answering")),
+        Err(_) => {
+            lock(&inv.pending).remove(&cid);
+            Err(format!(
+                "Module did not respond to {kind} invocation within {} seconds",
+                timeout.as_secs()
+            ))
+        }
     }
 }
 
@@ -392,6 +475,11 @@ async fn serve_conn(node: Arc<Node>, stream: UnixStream, id: u64) -> End {
             return finish(&node, id, writer, kill_or_close(&node, id, single, reason)).await;
         }
     };
+    let is_watchdog = node.lock(&node.ipc).conn(id).is_some_and(|c| c.watchdog);
+    if !is_watchdog {
+        node.invocations
+            .register(id, module_id.clone(), resp_tx.clone());
+    }
     let granted = granted_caps(&node, &module_id);
     record(&node, id, |c| {
         c.granted = granted.names().iter().map(|s| s.to_string()).collect()
@@ -482,11 +570,14 @@ async fn serve_conn(node: Arc<Node>, stream: UnixStream, id: u64) -> End {
                 record(&node, id, |c| c.logs += 1);
             }
             ModuleMessage::InvocationResult(r) => {
-                tracing::debug!(
-                    conn = id,
-                    cid = r.correlation_id,
-                    "invocation result (no invocation pending)"
-                );
+                let cid = r.correlation_id;
+                if !node.invocations.deliver(r) {
+                    tracing::debug!(
+                        conn = id,
+                        cid,
+                        "invocation result for no pending invocation, ignored"
+                    );
+                }
             }
             other => tracing::warn!(
                 conn = id,
@@ -499,6 +590,7 @@ async fn serve_conn(node: Arc<Node>, stream: UnixStream, id: u64) -> End {
 
 async fn finish(node: &Node, id: u64, writer: tokio::task::JoinHandle<()>, end: End) -> End {
     node.bus.unsubscribe(id);
+    node.invocations.unregister(id);
     // Responses already queued are written; then the socket closes.
     let _ = tokio::time::timeout(Duration::from_millis(200), writer).await;
     end

@@ -743,6 +743,8 @@ async fn control(
             Ok(Value::Null)
         }
         "fake_status" => Ok(status(node)),
+        // fake_invoke {kind: "cli"|"module_api", module_id?, subcommand, args, method, params, timeout_ms=60000}
+        "fake_invoke" => invoke(node, p).await,
         // fake_watchdog {module_id, delay_ms=100}: what the node does after spawning a module,
         // without a process (for tests that play the module themselves).
         "fake_watchdog" => {
@@ -775,6 +777,65 @@ async fn control(
         }
         _ => Err(RpcError::new(-32601, "Method not found")),
     }
+}
+
+async fn invoke(node: &Node, p: &Params) -> Result<Value, RpcError> {
+    use blvm_miningos_core::ipc::{InvocationResultPayload, InvocationType};
+    let kind = p.req_str(0, "kind")?;
+    let module_id = p.str(1, "module_id")?;
+    let timeout = Duration::from_millis(p.u64(6, "timeout_ms")?.unwrap_or(60_000));
+    let inv = match kind {
+        "cli" => InvocationType::Cli {
+            subcommand: p.req_str(2, "subcommand")?.to_string(),
+            args: match p.get(3, "args") {
+                None => vec![],
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .ok_or_else(|| RpcError::new(-3, "args must be strings"))
+                    })
+                    .collect::<Result<_, _>>()?,
+                Some(_) => return Err(RpcError::new(-3, "args must be an array of strings")),
+            },
+        },
+        "module_api" => InvocationType::ModuleApi {
+            method: p.req_str(4, "method")?.to_string(),
+            params: match p.get(5, "params") {
+                None => vec![],
+                Some(Value::String(s)) => s.clone().into_bytes(),
+                Some(v) => v.to_string().into_bytes(),
+            },
+            caller_module_id: "blvm".into(),
+        },
+        other => {
+            return Err(RpcError::new(
+                -8,
+                format!("kind must be cli or module_api (not '{other}')"),
+            ))
+        }
+    };
+    let r = crate::ipc::invoke(node, module_id, inv, timeout)
+        .await
+        .map_err(|e| RpcError::new(-1, e))?;
+    let payload = match r.payload {
+        None => Value::Null,
+        Some(InvocationResultPayload::Cli {
+            stdout,
+            stderr,
+            exit_code,
+        }) => {
+            json!({"cli": {"stdout": stdout, "stderr": stderr, "exit_code": exit_code}})
+        }
+        Some(InvocationResultPayload::ModuleApi(b)) => {
+            json!({"module_api": String::from_utf8_lossy(&b)})
+        }
+        Some(InvocationResultPayload::Rpc(_)) => {
+            json!({"rpc": "opaque (untagged JSON cannot be decoded)"})
+        }
+    };
+    Ok(json!({"success": r.success, "payload": payload, "error": r.error}))
 }
 
 /// Everything a test may want to assert on.

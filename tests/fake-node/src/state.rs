@@ -274,6 +274,8 @@ pub struct Node {
     pub call_replies: Mutex<Vec<(Option<String>, CallReply)>>,
     /// What the IPC side saw.
     pub ipc: Mutex<crate::ipc::IpcStatus>,
+    /// Node → module invocations.
+    pub invocations: crate::ipc::Invocations,
     /// The spawned module, if any.
     pub module: Mutex<Option<crate::spawn::ModuleStatus>>,
     /// Start time (uptime).
@@ -296,6 +298,7 @@ impl Node {
             stall: Stall::default(),
             call_replies: Mutex::new(vec![(None, CallReply::Unavailable)]),
             ipc: Mutex::new(crate::ipc::IpcStatus::default()),
+            invocations: crate::ipc::Invocations::default(),
             module: Mutex::new(None),
             started: Instant::now(),
             cookie: Mutex::new(String::new()),

@@ -352,3 +352,102 @@ fn call_module_reaches_the_emulated_stratum_module() {
         .unwrap()
         .contains("stratum2+tcp://p:3336"));
 }
+
+#[test]
+fn fake_invoke_sends_cli_and_module_api_invocations_and_waits_for_the_result() {
+    use blvm_miningos_core::ipc::{
+        InvocationResultMessage, InvocationResultPayload, InvocationType,
+    };
+    let n = std::sync::Arc::new(FakeNode::start(&["--ipc-mode", "concurrent"]));
+    let mut a = Client::connect(&n.socket());
+    let c = a.handshake("blvm-miningos_77");
+    a.response(c);
+    let n2 = n.clone();
+    let call = std::thread::spawn(move || {
+        n2.rpc("fake_invoke", json!({"kind": "cli", "module_id": "blvm-miningos", "subcommand": "status", "args": ["-v"]}))
+    });
+    let inv = loop {
+        match a.recv(Duration::from_secs(5)) {
+            Recv::Msg(ModuleMessage::Invocation(i)) => break i,
+            Recv::Msg(_) => continue,
+            other => panic!("no invocation: {other:?}"),
+        }
+    };
+    assert_eq!(
+        inv.invocation_type,
+        InvocationType::Cli {
+            subcommand: "status".into(),
+            args: vec!["-v".into()]
+        }
+    );
+    a.send(&ModuleMessage::InvocationResult(InvocationResultMessage {
+        correlation_id: inv.correlation_id,
+        success: true,
+        payload: Some(InvocationResultPayload::Cli {
+            stdout: "running".into(),
+            stderr: String::new(),
+            exit_code: 0,
+        }),
+        error: None,
+    }));
+    let r = call.join().unwrap().unwrap();
+    assert_eq!(r["success"], true);
+    assert_eq!(r["payload"]["cli"]["stdout"], "running");
+
+    let n2 = n.clone();
+    let call = std::thread::spawn(move || {
+        n2.rpc(
+            "fake_invoke",
+            json!({"kind": "module_api", "method": "get_miner_list", "params": {"x": 1}}),
+        )
+    });
+    let inv = loop {
+        if let Recv::Msg(ModuleMessage::Invocation(i)) = a.recv(Duration::from_secs(5)) {
+            break i;
+        }
+    };
+    match &inv.invocation_type {
+        InvocationType::ModuleApi {
+            method,
+            params,
+            caller_module_id,
+        } => {
+            assert_eq!(method, "get_miner_list");
+            assert_eq!(params, br#"{"x":1}"#);
+            assert_eq!(caller_module_id, "blvm");
+        }
+        other => panic!("{other:?}"),
+    }
+    a.send(&ModuleMessage::InvocationResult(InvocationResultMessage {
+        correlation_id: inv.correlation_id,
+        success: false,
+        payload: None,
+        error: Some("busy".into()),
+    }));
+    let r = call.join().unwrap().unwrap();
+    assert_eq!(
+        (r["success"].clone(), r["error"].clone()),
+        (json!(false), json!("busy"))
+    );
+
+    let e = n
+        .rpc(
+            "fake_invoke",
+            json!({"kind": "cli", "subcommand": "status", "timeout_ms": 200}),
+        )
+        .unwrap_err();
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not respond to CLI invocation"),
+        "{e}"
+    );
+    let e = n
+        .rpc(
+            "fake_invoke",
+            json!({"kind": "cli", "module_id": "nobody", "subcommand": "x"}),
+        )
+        .unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("not found"), "{e}");
+}
