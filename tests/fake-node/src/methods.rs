@@ -431,7 +431,7 @@ async fn submitblock(node: &Node, p: &Params) -> Result<Value, RpcError> {
     let hexdata = p.req_str(0, "hexdata")?;
     let bytes = hex::decode(hexdata).map_err(|_| RpcError::new(-22, "Block decode failed"))?;
     let block = Block::decode(&bytes).map_err(|_| RpcError::new(-22, "Block decode failed"))?;
-    if block.txs.first().is_none_or(|t| !t.is_coinbase()) {
+    if !matches!(block.txs.first(), Some(t) if t.is_coinbase()) {
         return Err(RpcError::new(-22, "Block does not start with a coinbase"));
     }
     mining_gate(node).await?;
