@@ -68,9 +68,11 @@ function install (o) {
   }
   const { dest, previous } = checkTarget(modulesDir)
   const p = plan(root, { launcher: o.launcher })
-  // Build next to the destination, then swap, so the node never sees a half-copied module.
-  // The staging dir gets module.toml last: until then the node's scan skips it.
+  // Build next to the destination, then swap. module.toml is written last, into the final
+  // directory, so the node's scan (subdirectories holding a module.toml) never sees a second
+  // blvm-miningos (staging or old copy) nor a half-copied one.
   const stage = path.join(modulesDir, `.${MODULE_NAME}.staging-${process.pid}`)
+  const old = path.join(modulesDir, `.${MODULE_NAME}.old-${process.pid}`)
   fs.rmSync(stage, { recursive: true, force: true })
   try {
     for (const e of p.entries) {
@@ -89,14 +91,17 @@ function install (o) {
       files: files.length
     }, null, 2) + '\n')
     fs.writeFileSync(path.join(stage, 'config.toml.example'), MODULE_CONFIG_EXAMPLE)
-    fs.writeFileSync(path.join(stage, 'module.toml'), p.manifest)
     // Keep an operator's module config.toml (MODULE_CONFIG_*) across updates.
     if (previous && fs.existsSync(path.join(dest, 'config.toml'))) {
       fs.copyFileSync(path.join(dest, 'config.toml'), path.join(stage, 'config.toml'))
     }
-    const old = path.join(modulesDir, `.${MODULE_NAME}.old-${process.pid}`)
-    if (previous) fs.renameSync(dest, old)
+    if (previous) {
+      fs.rmSync(path.join(dest, 'module.toml'), { force: true })
+      fs.renameSync(dest, old)
+    }
     fs.renameSync(stage, dest)
+    fs.writeFileSync(path.join(dest, 'module.toml.tmp'), p.manifest)
+    fs.renameSync(path.join(dest, 'module.toml.tmp'), path.join(dest, 'module.toml'))
     if (previous) fs.rmSync(old, { recursive: true, force: true })
     return { dest, hash: p.hash, size: p.size, files: files.length, updated: !!previous }
   } catch (e) {
