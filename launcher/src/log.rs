@@ -11,6 +11,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub const LAUNCHER_LOG: &str = "launcher.log";
 /// File name that receives the launcher's and the worker's stdout and stderr.
 pub const WORKER_OUT_LOG: &str = "worker.out.log";
+/// A log file larger than this at start is moved to `<name>.1` (replacing it) before appending.
+pub const ROTATE_BYTES: u64 = 10 << 20;
 
 /// Could not set up logging.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +41,10 @@ fn open_append(dir: &Path, name: &str) -> Result<File, LogError> {
         source,
     })?;
     let path = dir.join(name);
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() > ROTATE_BYTES) {
+        // Best effort: if the rename fails we keep appending to the big file.
+        let _ = std::fs::rename(&path, dir.join(format!("{name}.1")));
+    }
     OpenOptions::new()
         .create(true)
         .append(true)
@@ -152,6 +158,25 @@ mod tests {
         assert!(lines[0].ends_with(" INFO one"));
         assert!(lines[1].ends_with(" ERROR two"));
         assert!(lines[2].ends_with(" WARN three"));
+    }
+
+    #[test]
+    fn big_logs_are_rotated_once_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let logs = dir.path().join("logs");
+        std::fs::create_dir_all(&logs).unwrap();
+        let f = std::fs::File::create(logs.join(LAUNCHER_LOG)).unwrap();
+        f.set_len(ROTATE_BYTES + 1).unwrap();
+        let mut l = LauncherLog::open(dir.path()).unwrap();
+        l.info("fresh");
+        assert_eq!(
+            std::fs::metadata(logs.join(format!("{LAUNCHER_LOG}.1")))
+                .unwrap()
+                .len(),
+            ROTATE_BYTES + 1
+        );
+        let text = std::fs::read_to_string(logs.join(LAUNCHER_LOG)).unwrap();
+        assert!(text.ends_with(" INFO fresh\n") && text.lines().count() == 1);
     }
 
     #[test]
