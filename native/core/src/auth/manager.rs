@@ -258,7 +258,7 @@ impl TokenManager {
                 return Ok(t.access_token.clone());
             }
         }
-        tracing::info!("bearer token rejected (401): refreshing once");
+        tracing::info!("app-node rejected the token (401): refreshing once");
         self.renew_locked(&mut st, true).await
     }
 
