@@ -9,8 +9,126 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** The MiningOS app-node client with its OAuth2 / app-node token manager. */
+export declare class AppNodeClient {
+  /**
+   * Builds the client: checks URLs (https unless loopback), loads secrets from env / 0600
+   * files, and loads the token cache (refused with `ERR_TOKEN_CACHE_PERMS` when others can
+   * read it). Throws a coded error on bad options.
+   */
+  constructor(options: AppNodeOptions)
+  /**
+   * Starts an RFC 8628 device login. Resolves `{verificationUri, verificationUriComplete,
+   * userCode, expiresIn, interval}` to show the operator.
+   */
+  startDeviceLogin(): Promise<{ verificationUri: string, verificationUriComplete?: string, userCode: string, expiresIn: number, interval: number }>
+  /**
+   * Waits (polling) until the started device login is approved, denied or expired; caches the
+   * token and resolves the token status.
+   */
+  waitDeviceLogin(timeoutSeconds?: number | undefined | null): Promise<{ provider: string, loggedIn: boolean, kind?: string, scope?: string, expiresAt?: number, expiresIn?: number, refreshDue: boolean, hasRefreshToken: boolean, cacheFile?: string, refreshes: number }>
+  /**
+   * Obtains a new token now without a person (refresh token, client credentials, or app-node
+   * `POST /auth/token`) and resolves the token status. The token never reaches JavaScript.
+   */
+  refreshToken(): Promise<{ provider: string, loggedIn: boolean, kind?: string, scope?: string, expiresAt?: number, expiresIn?: number, refreshDue: boolean, hasRefreshToken: boolean, cacheFile?: string, refreshes: number }>
+  /** The token status: provider, kind, expiry, refresh due, cache file (never the token). */
+  oauthStatus(): Promise<{ provider: string, loggedIn: boolean, kind?: string, scope?: string, expiresAt?: number, expiresIn?: number, refreshDue: boolean, hasRefreshToken: boolean, cacheFile?: string, refreshes: number }>
+  /** Forgets the token and deletes the cache; resolves whether there was one. */
+  logout(): Promise<boolean>
+  /** `GET /auth/userinfo`. */
+  userinfo(): Promise<any>
+  /** `GET /auth/permissions`: `{write, caps, superAdmin, permissions}`. */
+  permissions(): Promise<any>
+  /** `GET /auth/list-racks?type=`: `[[{id, type, info}]]`, one array per ork. */
+  listRacks(rackType?: string | undefined | null): Promise<any[][]>
+  /**
+   * `GET /auth/list-things`: options `{query, fields, sort, offset, limit, status,
+   * overwriteCache}` (objects are sent as JSON); `[[thing]]`, one array per ork.
+   */
+  listThings(options?: any | undefined | null): Promise<any[][]>
+  /**
+   * `GET /auth/miners`: options `{filter, search, sort, fields, offset, limit,
+   * overwriteCache}`; `{data, totalCount, offset, limit, hasMore}`.
+   */
+  miners(options?: any | undefined | null): Promise<any>
+  /**
+   * `GET /auth/tail-log`: options `{key, type, tag, start, end, offset, limit, fields,
+   * aggrFields, aggrTimes}` (`key` and `type` required); one array per ork.
+   */
+  tailLog(options: any): Promise<any[][]>
+  /** `GET /auth/tail-log/multi?keys=[...]`. */
+  tailLogMulti(keys: Array<any>): Promise<any>
+  /** `GET /auth/ext-data?type=&query=`: raw ext data, one array per ork. */
+  extData(dataType: string, query?: any | undefined | null): Promise<any[][]>
+  /**
+   * `GET /auth/history-log`: options `{logType: 'alerts'|'info', start, end, offset, limit,
+   * query, fields, sort}`; one array per ork.
+   */
+  historyLog(options: any): Promise<any[][]>
+  /** `GET /auth/settings?rackId=`. */
+  getSettings(rackId: string): Promise<any>
+  /** `PUT /auth/settings {rackId, entries}`. */
+  putSettings(rackId: string, entries: any): Promise<any>
+  /** `POST /auth/actions/voting {query, action, params, rackType?}`: `[{id, data, errors}]`. */
+  pushAction(request: any): Promise<any[]>
+  /** `POST /auth/actions/voting/batch {batchActionsPayload, batchActionUID}`. */
+  pushActionsBatch(request: any): Promise<any>
+  /** `PUT /auth/actions/voting/:id/vote {approve}`. */
+  voteAction(id: string, approve: boolean): Promise<any>
+  /** `DELETE /auth/actions/voting/cancel?ids=`. */
+  cancelActions(ids: Array<string>): Promise<any>
+  /** `GET /auth/actions?queries=[...]&groupBatch`. */
+  queryActions(queries: Array<any>, groupBatch?: boolean | undefined | null): Promise<any>
+  /** `GET /auth/actions/batch?ids=`. */
+  getActionsBatch(ids: Array<string>): Promise<any>
+  /** `GET /auth/actions/:type/:id`. */
+  getAction(actionType: string, id: string): Promise<any>
+}
+export type JsAppNodeClient = AppNodeClient
+
 /** Version of the addon (and of the core crate it wraps). */
 export declare function addonVersion(): string
+
+/**
+ * Options of `new AppNodeClient(options)`. Names follow the `[http]` config keys in camelCase.
+ * Secrets are never options: they come from `MININGOS_OAUTH_CLIENT_SECRET` /
+ * `MININGOS_APP_NODE_TOKEN` or the 0600 files named here.
+ */
+export interface AppNodeOptions {
+  /** The module's data dir (the token cache lives inside it). */
+  dataDir: string
+  /** app-node base URL (needed for the REST calls and the `app-node` provider). */
+  appNodeUrl?: string
+  /** `google` | `oidc` | `custom` | `app-node` (default `app-node`). */
+  oauthProvider?: string
+  /** Issuer for `oidc`. */
+  oauthIssuer?: string
+  /** Device authorization endpoint for `custom`. */
+  oauthDeviceAuthorizationUrl?: string
+  /** Token endpoint for `custom`. */
+  oauthTokenUrl?: string
+  /** OAuth2 client id. */
+  oauthClientId?: string
+  /** Scopes (default: the provider's). */
+  oauthScopes?: Array<string>
+  /** File holding the client secret (0600), when the env var is not set. */
+  oauthClientSecretFile?: string
+  /** File holding the app-node bootstrap token (0600), when the env var is not set. */
+  appNodeTokenFile?: string
+  /** app-node token lifetime (its `a0.ttl`), seconds; default 300. */
+  appNodeTokenTtlSeconds?: number
+  /** Token cache file relative to `dataDir` (default `miningos-token.json`); `""` disables it. */
+  tokenCacheFile?: string
+  /** Per-request timeout, seconds (default 30). */
+  requestTimeoutSeconds?: number
+  /** Allow plain http to non-loopback hosts (default false). */
+  allowInsecureHttp?: boolean
+  /** Retries of idempotent requests (default 3). */
+  maxRetries?: number
+  /** First retry delay, ms (default 200). */
+  retryBaseMs?: number
+}
 
 /**
  * Checks the addon's error path: resolves with `value` after `delay_ms`, or rejects with an error
