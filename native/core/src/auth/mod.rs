@@ -149,9 +149,17 @@ pub enum AuthError {
         /// Why it is refused.
         reason: String,
     },
-    /// The token cache (or a secret file) is readable by others, or owned by another user.
-    #[error("{path} has mode {mode:o}: it must be 0600 and owned by this user (chmod 600 {path})")]
+    /// The token cache is readable by others, or owned by another user.
+    #[error("token cache {path} has mode {mode:o}: it must be 0600 and owned by this user (chmod 600 {path})")]
     Permissions {
+        /// The file.
+        path: String,
+        /// Its mode bits.
+        mode: u32,
+    },
+    /// A secret file is readable by others, or owned by another user.
+    #[error("secret file {path} has mode {mode:o}: it must be 0600 and owned by this user (chmod 600 {path})")]
+    SecretPermissions {
         /// The file.
         path: String,
         /// Its mode bits.
@@ -210,6 +218,7 @@ impl Coded for AuthError {
             AuthError::InsecureUrl { .. } => "ERR_AUTH_INSECURE_URL",
             AuthError::CachePath { .. } => "ERR_TOKEN_CACHE_PATH",
             AuthError::Permissions { .. } => "ERR_TOKEN_CACHE_PERMS",
+            AuthError::SecretPermissions { .. } => "ERR_SECRET_FILE_PERMS",
             AuthError::Io { .. } => "ERR_TOKEN_CACHE_IO",
             AuthError::LoginRequired(_) => "ERR_AUTH_LOGIN_REQUIRED",
             AuthError::Denied { .. } => "ERR_OAUTH_DENIED",

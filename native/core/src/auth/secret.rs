@@ -31,7 +31,10 @@ impl Secret {
             }
         }
         let Some(path) = file else { return Ok(None) };
-        let text = super::cache::read_private(path)?;
+        let text = super::cache::read_private(path).map_err(|e| match e {
+            AuthError::Permissions { path, mode } => AuthError::SecretPermissions { path, mode },
+            other => other,
+        })?;
         let v = text.trim();
         if v.is_empty() {
             return Err(AuthError::Config {
@@ -75,7 +78,7 @@ mod tests {
         std::fs::write(&p, "  s3cr3t\n").unwrap();
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
         let err = Secret::load("BLVM_TEST_UNSET_ENV_X", Some(&p)).unwrap_err();
-        assert_eq!(crate::Coded::code(&err), "ERR_TOKEN_CACHE_PERMS");
+        assert_eq!(crate::Coded::code(&err), "ERR_SECRET_FILE_PERMS");
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
         let s = Secret::load("BLVM_TEST_UNSET_ENV_X", Some(&p))
             .unwrap()
