@@ -12,12 +12,14 @@ const http = require('node:http')
 const CLIENT_ID = 'blvm-node'
 const CLIENT_SECRET = 'cs-3b1f0e9a7c5d4e2f8a6b0c1d2e3f4a5b'
 const PUBLIC_CLIENT_ID = 'blvm-node-public'
+const RS_CLIENT_ID = 'app-node-resource-server'
+const RS_CLIENT_SECRET = 'rs-9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a'
 
 /**
  * Starts an oidc-provider on 127.0.0.1 (random port).
  * @param {object} [opts]
  * @param {number} [opts.accessTokenTtl=4] access and client-credentials token lifetime, seconds
- * @returns {Promise<{issuer: string, clientId: string, clientSecret: string, publicClientId: string,
+ * @returns {Promise<{issuer: string, clientId: string, clientSecret: string, publicClientId: string, resourceServer: object,
  *   approveDevice: (userCode: string, account?: string) => Promise<void>, stats: object,
  *   close: () => Promise<void>}>}
  */
@@ -36,6 +38,13 @@ async function startOidcServer (opts = {}) {
         response_types: [],
         redirect_uris: [],
         token_endpoint_auth_method: 'client_secret_basic'
+      },
+      {
+        client_id: RS_CLIENT_ID,
+        client_secret: RS_CLIENT_SECRET,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: []
       },
       {
         client_id: PUBLIC_CLIENT_ID,
@@ -81,6 +90,8 @@ async function startOidcServer (opts = {}) {
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     publicClientId: PUBLIC_CLIENT_ID,
+    /** For an app-node contract server that checks provider tokens by introspection. */
+    resourceServer: { introspectionUrl: `${issuer}/token/introspection`, clientId: RS_CLIENT_ID, clientSecret: RS_CLIENT_SECRET },
     stats,
     approveDevice: (userCode, account = 'operator') => approveDevice(issuer, userCode, account),
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) })
