@@ -241,11 +241,24 @@ impl OAuthClient {
         timeout: Option<Duration>,
     ) -> Result<Token, AuthError> {
         let client = self.base();
+        let started = std::time::Instant::now();
         let r = client
             .exchange_device_access_token(&pending.details)
             .request_async(&self.http, tokio::time::sleep, timeout)
             .await
-            .map_err(|e| map_err("token endpoint (device code)", e))?;
+            .map_err(|e| match map_err("token endpoint (device code)", e) {
+                // The crate reports its own wait timeout as `expired_token`: say what happened.
+                AuthError::Denied { error, .. }
+                    if error == "expired_token"
+                        && timeout.is_some_and(|t| started.elapsed() >= t) =>
+                {
+                    AuthError::Device(format!(
+                        "not approved within {} s (the code may still be valid; run login again)",
+                        timeout.map(|t| t.as_secs()).unwrap_or_default()
+                    ))
+                }
+                other => other,
+            })?;
         tracing::info!("device authorization approved");
         Ok(to_token(&r, TokenKind::Device, None))
     }
