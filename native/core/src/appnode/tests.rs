@@ -427,3 +427,64 @@ async fn unreachable_app_node_is_unavailable() {
     .unwrap_err();
     assert_eq!(e.code(), "ERR_AUTH_INSECURE_URL");
 }
+
+#[tokio::test]
+async fn app_node_renewal_401_and_errors_never_log_a_secret() {
+    let (cap, _g) = capture();
+    let issued = Arc::new(AtomicUsize::new(0));
+    let issued2 = issued.clone();
+    let s = serve(Arc::new(move |r: &Req, _| {
+        let auth = r.auth.clone().unwrap_or_default();
+        match r.path() {
+            "/auth/token"
+                if auth == "Bearer bootstrap-secret-AAA"
+                    || auth.starts_with("Bearer issued-secret-") =>
+            {
+                let n = issued2.fetch_add(1, Ordering::SeqCst) + 1;
+                (
+                    200,
+                    json!({ "token": format!("issued-secret-{n}") }).to_string(),
+                )
+            }
+            "/auth/token" => (401, json!({"message": "ERR_AUTH_FAIL"}).to_string()),
+            "/auth/userinfo" if auth == "Bearer issued-secret-1" => {
+                (401, json!({"message": "ERR_AUTH_FAIL"}).to_string())
+            }
+            "/auth/userinfo" => (200, json!({"id": 1}).to_string()),
+            "/auth/list-racks" => (500, "{}".into()),
+            _ => (400, json!({"message": "ERR_SOMETHING"}).to_string()),
+        }
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = crate::auth::AuthConfig::new(ProviderKind::AppNode, dir.path());
+    cfg.app_node_url = Some(s.base.clone());
+    cfg.app_node_token = Some(crate::auth::Secret::new("bootstrap-secret-AAA"));
+    cfg.oauth_client_secret = Some(crate::auth::Secret::new("client-secret-BBB"));
+    let http = http_client(std::time::Duration::from_secs(5)).unwrap();
+    let tokens = TokenManager::new(cfg.clone(), http.clone()).unwrap();
+    let mut acfg = AppNodeConfig::new(&s.base);
+    acfg.retry_base_ms = 1;
+    let c = AppNodeClient::new(acfg, tokens.clone(), http).unwrap();
+    assert_eq!(c.userinfo().await.unwrap()["id"], 1);
+    assert_eq!(
+        issued.load(Ordering::SeqCst),
+        2,
+        "bootstrap renewal, then one refresh after the 401"
+    );
+    let e1 = c.list_racks(None).await.unwrap_err();
+    let e2 = c.get_action("done", "1").await.unwrap_err();
+    let st = tokens.status().await;
+    let texts = [
+        String::from_utf8(cap.0.lock().unwrap().clone()).unwrap(),
+        format!("{e1} {e1:?} {e2} {e2:?}"),
+        format!("{cfg:?} {tokens:?} {c:?} {st:?}"),
+        serde_json::to_string(&st).unwrap(),
+    ];
+    for t in &texts {
+        assert!(!t.contains("secret-"), "a secret leaked: {t}");
+        assert!(!t.contains("Bearer i") && !t.contains("Bearer b"), "{t}");
+    }
+    assert!(texts[0].contains("token refreshed"), "{}", texts[0]);
+    assert!(texts[0].contains("refreshing once"), "{}", texts[0]);
+}
