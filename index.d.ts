@@ -128,6 +128,11 @@ export interface AppNodeOptions {
   maxRetries?: number
   /** First retry delay, ms (default 200). */
   retryBaseMs?: number
+  /**
+   * Renew the token in the background before it expires, even when idle (default true;
+   * needed for app-node tokens, which cannot be renewed once expired).
+   */
+  backgroundRefresh?: boolean
 }
 
 /**

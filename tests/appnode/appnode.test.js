@@ -99,17 +99,27 @@ test('a read-only user gets ERR_AUTH_FAIL_NO_PERMS on writes, without a token re
   assert.strictEqual(srv.issuedCount(), before)
 })
 
-test('the token is renewed before its ttl runs out (no request ever gets a 401)', async (t) => {
+test('the token is renewed before its ttl runs out, even when idle (no request ever gets a 401)', async (t) => {
   const { srv, client } = await setup(t, { ttl: 5 })
   await client.listRacks()
   const firstIssued = srv.requests.find((r) => r.path === '/auth/token').at
-  await sleep(4200)
-  const st = await client.oauthStatus()
-  assert.strictEqual(st.refreshDue, true)
-  await client.listRacks()
+  await sleep(5500) // longer than the ttl, with no call from us
   const renewals = srv.requests.filter((r) => r.path === '/auth/token')
-  assert.strictEqual(renewals.length, 2)
+  assert.ok(renewals.length >= 2, 'renewed in the background')
   assert.ok(renewals[1].at < firstIssued + 5000, 'renewed while the old token was still valid')
+  assert.strictEqual(renewals[1].status, 200)
+  await client.listRacks()
+  assert.deepStrictEqual(srv.requests.filter((r) => r.status === 401), [])
+})
+
+test('without background refresh, the next call renews a token inside its margin', async (t) => {
+  const { srv, client } = await setup(t, { ttl: 5 }, { options: { backgroundRefresh: false } })
+  await client.listRacks()
+  await sleep(4200)
+  assert.strictEqual(srv.requests.filter((r) => r.path === '/auth/token').length, 1, 'nothing happens while idle')
+  assert.strictEqual((await client.oauthStatus()).refreshDue, true)
+  await client.listRacks()
+  assert.strictEqual(srv.requests.filter((r) => r.path === '/auth/token').length, 2)
   assert.deepStrictEqual(srv.requests.filter((r) => r.status === 401), [])
 })
 
@@ -148,9 +158,11 @@ test('a revoked bootstrap token ends in ERR_AUTH_FAIL, not a loop', async (t) =>
   srv.revokeAll()
   await rejectsWithCode(assert, client.userinfo(), 'ERR_AUTH_FAIL')
   await rejectsWithCode(assert, client.userinfo(), 'ERR_AUTH_FAIL')
+  await rejectsWithCode(assert, client.userinfo(), 'ERR_AUTH_FAIL')
   assert.deepStrictEqual(srv.requests.map((r) => `${r.method} ${r.path} ${r.status}`), [
     'POST /auth/token 200', 'GET /auth/userinfo 200',
-    'GET /auth/userinfo 401', 'POST /auth/token 401',
+    'GET /auth/userinfo 401', 'POST /auth/token 401', // the dead cached token is never reused
+    'POST /auth/token 401',
     'POST /auth/token 401'
   ])
 })

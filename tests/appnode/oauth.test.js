@@ -55,16 +55,26 @@ test('device login, automatic refresh ahead of and after expiry, cache reuse, lo
 
   assert.strictEqual((await client.userinfo()).id, 1)
   const refreshes0 = idp.stats.grants.refresh_token || 0
-  await sleep(3200) // inside the 1 s refresh margin of a 4 s token
-  assert.strictEqual((await client.oauthStatus()).refreshDue, true)
+  await sleep(3400) // the 4 s token enters its 1 s refresh margin: renewed in the background
+  assert.strictEqual(idp.stats.grants.refresh_token, refreshes0 + 1, 'refreshed before expiry, while idle')
+  const st1 = await client.oauthStatus()
+  assert.strictEqual(st1.kind, 'refresh')
+  assert.strictEqual(st1.refreshDue, false)
   assert.strictEqual((await client.userinfo()).id, 1)
-  assert.strictEqual(idp.stats.grants.refresh_token, refreshes0 + 1, 'refreshed before expiry')
-  assert.strictEqual((await client.oauthStatus()).kind, 'refresh')
 
-  await sleep(4200) // now fully expired
+  await sleep(4200) // past the original token's expiry
+  assert.ok(idp.stats.grants.refresh_token >= refreshes0 + 2, 'kept fresh')
   assert.strictEqual((await client.listRacks()).length, 2)
-  assert.strictEqual(idp.stats.grants.refresh_token, refreshes0 + 2, 'refreshed after expiry')
   assert.deepStrictEqual(srv.requests.filter((r) => r.status === 401), [], 'app-node never saw an expired token')
+
+  // Without background refresh, the first call after expiry refreshes (refresh-token grant).
+  const lazy = oidcClient(tmpDataDir(t), { backgroundRefresh: false })
+  await deviceLogin(lazy)
+  await sleep(4200)
+  const before = idp.stats.grants.refresh_token
+  assert.strictEqual((await lazy.oauthStatus()).refreshDue, true)
+  assert.strictEqual((await lazy.userinfo()).id, 1)
+  assert.ok(idp.stats.grants.refresh_token > before)
 
   // Another process on the same data dir uses the cached token.
   const again = oidcClient(dataDir)
@@ -118,7 +128,7 @@ test('a refused refresh token asks for a new login', async (t) => {
   entry.token.refresh_token = 'not-a-real-refresh-token'
   entry.token.expires_at_ms = Date.now() - 1000
   fs.writeFileSync(cacheFile, JSON.stringify(entry), { mode: 0o600 })
-  const reloaded = oidcClient(dataDir)
+  const reloaded = oidcClient(dataDir, { backgroundRefresh: false })
   const err = await rejectsWithCode(assert, reloaded.userinfo(), 'ERR_AUTH_LOGIN_REQUIRED')
   assert.match(err.message, /invalid_grant/)
   assert.match(err.message, /blvm-miningos login/)

@@ -76,6 +76,11 @@ async function startOidcServer (opts = {}) {
     pkce: { required: () => false },
     findAccount: (ctx, sub) => ({ accountId: sub, claims: () => ({ sub, email: `${sub}@example.test` }) })
   })
+  // RFC 8628 lets the server choose the polling interval (default 5 s); 1 s keeps tests quick.
+  provider.use(async (ctx, next) => {
+    await next()
+    if (ctx.path === '/device/auth' && ctx.status === 200 && ctx.body && typeof ctx.body === 'object') ctx.body.interval = 1
+  })
   const stats = { token: 0, grants: {} }
   provider.on('grant.success', (ctx) => {
     stats.token++

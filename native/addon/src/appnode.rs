@@ -58,6 +58,9 @@ pub struct AppNodeOptions {
     pub max_retries: Option<u32>,
     /// First retry delay, ms (default 200).
     pub retry_base_ms: Option<u32>,
+    /// Renew the token in the background before it expires, even when idle (default true;
+    /// needed for app-node tokens, which cannot be renewed once expired).
+    pub background_refresh: Option<bool>,
 }
 
 fn app_err(e: AppNodeError) -> CodedError {
@@ -106,6 +109,10 @@ fn build(o: AppNodeOptions) -> Result<(TokenManager, Option<CoreClient>), CodedE
     }
     let http = http_client(Duration::from_secs(timeout))?;
     let tokens = TokenManager::new(cfg.clone(), http.clone())?;
+    if o.background_refresh.unwrap_or(true) {
+        // Ends by itself once this client (and so the token manager) is garbage collected.
+        napi::bindgen_prelude::spawn(tokens.keepalive());
+    }
     let client = match cfg.app_node_url {
         Some(url) => {
             let mut c = AppNodeConfig::new(url);

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use serde::Serialize;
-use tokio::sync::{Mutex, OnceCell};
+use tokio::sync::{Mutex, Notify, OnceCell};
 use url::Url;
 
 use super::cache::{CacheEntry, TokenCache};
@@ -67,6 +67,8 @@ enum Source {
 
 struct State {
     token: Option<Token>,
+    /// The last token the server or provider refused for good: never re-adopted from the cache.
+    dead: Option<String>,
 }
 
 struct Inner {
@@ -77,6 +79,8 @@ struct Inner {
     state: Mutex<State>,
     pending: Mutex<Option<PendingDevice>>,
     refreshes: AtomicU64,
+    /// Woken whenever the token changes (login, refresh), for the keepalive task.
+    changed: Arc<Notify>,
 }
 
 /// Shared handle to the token manager (cheap to clone).
@@ -214,9 +218,10 @@ impl TokenManager {
                 issuer_key,
                 cache,
                 source,
-                state: Mutex::new(State { token }),
+                state: Mutex::new(State { token, dead: None }),
                 pending: Mutex::new(None),
                 refreshes: AtomicU64::new(0),
+                changed: Arc::new(Notify::new()),
             }),
         })
     }
@@ -262,7 +267,38 @@ impl TokenManager {
         self.renew_locked(&mut st, true).await
     }
 
+    /// Adopts a newer token another process (the CLI, a second worker) wrote to the shared
+    /// cache. Returns its bearer when it can be used as is. With rotating refresh tokens this
+    /// is what keeps two processes from burning each other's refresh token.
+    fn adopt_newer_cached(&self, st: &mut State, rejected: bool) -> Option<String> {
+        let cache = self.inner.cache.as_ref()?;
+        let entry = cache.load().ok()??;
+        if entry.issuer_key != self.inner.issuer_key
+            || st.dead.as_deref() == Some(entry.token.access_token.as_str())
+        {
+            return None;
+        }
+        let newer = st.token.as_ref().is_none_or(|t| {
+            entry.token.issued_at_ms > t.issued_at_ms && entry.token.access_token != t.access_token
+        });
+        if !newer {
+            return None;
+        }
+        tracing::info!(
+            kind = entry.token.kind.as_str(),
+            "adopted a newer token from the shared cache"
+        );
+        let usable = !rejected && !entry.token.refresh_due(now_ms());
+        let bearer = entry.token.access_token.clone();
+        st.token = Some(entry.token);
+        self.inner.changed.notify_waiters();
+        usable.then_some(bearer)
+    }
+
     async fn renew_locked(&self, st: &mut State, rejected: bool) -> Result<String, AuthError> {
+        if let Some(bearer) = self.adopt_newer_cached(st, rejected) {
+            return Ok(bearer);
+        }
         let started = std::time::Instant::now();
         let token = match &self.inner.source {
             Source::Custom(r) => r.renew(st.token.as_ref(), rejected).await,
@@ -276,7 +312,9 @@ impl TokenManager {
                     e,
                     AuthError::LoginRequired(_) | AuthError::AppNodeRefused(_)
                 ) {
-                    st.token = None;
+                    if let Some(t) = st.token.take() {
+                        st.dead = Some(t.access_token);
+                    }
                 }
                 return Err(e);
             }
@@ -291,6 +329,7 @@ impl TokenManager {
         let bearer = token.access_token.clone();
         self.persist(&token);
         st.token = Some(token);
+        self.inner.changed.notify_waiters();
         Ok(bearer)
     }
 
@@ -386,6 +425,7 @@ impl TokenManager {
         self.inner.refreshes.fetch_add(1, Ordering::Relaxed);
         self.persist(&token);
         st.token = Some(token);
+        self.inner.changed.notify_waiters();
         drop(st);
         Ok(self.status().await)
     }
@@ -408,6 +448,70 @@ impl TokenManager {
         };
         tracing::info!("logged out");
         Ok(had || removed)
+    }
+
+    /// How long until the current token should be refreshed (`None`: no token, or no expiry).
+    async fn refresh_in(&self) -> Option<Duration> {
+        let st = self.inner.state.lock().await;
+        let t = st.token.as_ref()?;
+        let e = t.expires_at_ms?;
+        let lifetime = e.saturating_sub(t.issued_at_ms);
+        let due_at = e.saturating_sub(super::token::refresh_margin_ms(lifetime));
+        Some(Duration::from_millis(due_at.saturating_sub(now_ms())))
+    }
+
+    /// A background task that refreshes the token when it enters its refresh margin even if
+    /// nothing uses it: app-node tokens cannot be renewed once expired (there is no refresh
+    /// token), so an idle worker must renew them before the ttl runs out. Idle without a token
+    /// (not logged in) it only re-checks every 30 s, without any request. After a failed refresh
+    /// it retries with exponential backoff (1 s, 2 s, ... 30 s). The future ends soon after
+    /// the last handle to the manager is dropped; spawn it on the runtime.
+    pub fn keepalive(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let weak = Arc::downgrade(&self.inner);
+        let changed = self.inner.changed.clone();
+        async move {
+            const IDLE: Duration = Duration::from_secs(30);
+            let mut failures: u32 = 0;
+            loop {
+                let notified = changed.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                let wait = {
+                    let Some(inner) = weak.upgrade() else { return };
+                    TokenManager { inner }.refresh_in().await
+                };
+                // Sleep in slices so a dropped manager ends the task within IDLE; a new token
+                // (login, refresh by a caller) wakes it to re-plan.
+                tokio::select! {
+                    _ = tokio::time::sleep(wait.unwrap_or(IDLE).min(IDLE)) => {}
+                    _ = &mut notified => { continue; }
+                }
+                let Some(inner) = weak.upgrade() else { return };
+                let m = TokenManager { inner };
+                match m.refresh_if_due().await {
+                    Ok(_) => failures = 0,
+                    Err(e) => {
+                        let retry = Duration::from_secs((1u64 << failures.min(5)).min(30));
+                        failures += 1;
+                        tracing::warn!(code = e.code(), error = %e, retry_ms = retry.as_millis() as u64, "background token refresh failed");
+                        drop(m);
+                        tokio::time::sleep(retry).await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Refreshes the token if it is inside its refresh margin (or expired); `Ok(false)` when
+    /// there is no token or it is not due. Unlike [`TokenManager::bearer`] a failed refresh is
+    /// an error even while the current token is still valid.
+    pub async fn refresh_if_due(&self) -> Result<bool, AuthError> {
+        let mut st = self.inner.state.lock().await;
+        match &st.token {
+            Some(t) if t.refresh_due(now_ms()) => {}
+            _ => return Ok(false),
+        }
+        self.renew_locked(&mut st, false).await.map(|_| true)
     }
 
     /// The current token's status (no secrets).
@@ -667,6 +771,90 @@ mod tests {
             assert_eq!(t.await.unwrap().unwrap(), "tok-2");
         }
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn keepalive_renews_an_idle_token_before_it_expires_and_stops_when_dropped() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let m = manager(&calls, 2_000, false, None);
+        // Not logged in: the task makes no request.
+        let task = tokio::spawn(m.keepalive());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        // A token appears: the task wakes up and plans its renewal.
+        assert_eq!(m.bearer().await.unwrap(), "tok-1");
+        // 2 s token, 1 s margin: renewed in the background at ~1 s, again at ~2 s.
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            2,
+            "renewed without any caller"
+        );
+        let st = m.status().await;
+        assert!(!st.refresh_due);
+        drop(m);
+        tokio::time::sleep(Duration::from_millis(1_200)).await;
+        assert!(task.is_finished(), "the task ends once the manager is gone");
+    }
+
+    #[tokio::test]
+    async fn keepalive_backs_off_when_refresh_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::new(dir.path(), "t.json").unwrap();
+        let now = now_ms();
+        let token = Token {
+            access_token: "cached".into(),
+            refresh_token: None,
+            issued_at_ms: now - 10_000,
+            expires_at_ms: Some(now + 5_000),
+            token_type: "Bearer".into(),
+            scope: None,
+            kind: TokenKind::AppNode,
+        };
+        let entry = CacheEntry {
+            version: 1,
+            issuer_key: "test".into(),
+            token,
+        };
+        cache.store(&entry).unwrap();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let m = manager(&calls, 1_000, true, Some(cache));
+        let _task = tokio::spawn(m.keepalive());
+        tokio::time::sleep(Duration::from_millis(1_600)).await;
+        // 15 s lifetime → 3 s margin; 5 s left → due in ~2 s: no attempt before that.
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        tokio::time::sleep(Duration::from_millis(1_600)).await;
+        let n = calls.load(Ordering::SeqCst);
+        assert!((1..=2).contains(&n), "{n} refresh attempts: no tight loop");
+        assert_eq!(m.bearer().await.unwrap_or_default(), "cached");
+    }
+
+    #[tokio::test]
+    async fn a_newer_token_in_the_shared_cache_is_adopted_instead_of_refreshing() {
+        let dir = tempfile::tempdir().unwrap();
+        let calls_a = Arc::new(AtomicUsize::new(0));
+        let calls_b = Arc::new(AtomicUsize::new(100));
+        let a = manager(
+            &calls_a,
+            1_500,
+            false,
+            Some(TokenCache::new(dir.path(), "t.json").unwrap()),
+        );
+        assert_eq!(a.bearer().await.unwrap(), "tok-1");
+        let b = manager(
+            &calls_b,
+            60_000,
+            false,
+            Some(TokenCache::new(dir.path(), "t.json").unwrap()),
+        );
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        // b refreshes (forced) and writes the cache; a's token is now due: it adopts b's.
+        b.refresh_now().await.unwrap();
+        assert_eq!(b.bearer().await.unwrap(), "tok-101");
+        assert_eq!(a.bearer().await.unwrap(), "tok-101");
+        assert_eq!(calls_a.load(Ordering::SeqCst), 1, "a did not refresh");
+        // A rejected adopted token is renewed, not reused.
+        assert_eq!(a.on_unauthorized("tok-101").await.unwrap(), "tok-2");
     }
 
     #[tokio::test]
