@@ -90,6 +90,7 @@ async function startAppNodeServer (opts = {}) {
   ])
   const tokens = new Map()
   const issued = new Set()
+  const denied = new Set()
   const orks = opts.orks || [[
     { id: 'm1', code: 'BLVM-1', type: 'miner-blvm-sv2', tags: ['t-miner', 'id-m1'], rack: 'miner-blvm-sv2-r1', info: {}, last: { snap: { stats: { status: 'mining', hashrate_mhs: { t_5m: 100 } } } } },
     { id: 'node', code: 'BLVM-N', type: 'node-blvm', tags: ['t-node', 'id-node'], rack: 'miner-blvm-sv2-r1', info: {}, last: { snap: {} } }
@@ -130,7 +131,7 @@ async function startAppNodeServer (opts = {}) {
     const h = req.headers.authorization || ''
     const m = h.match(/^Bearer (.+)$/)
     if (m && opts.oauth && !tokens.has(m[1])) {
-      if (!(await introspect(m[1]))) throw new HttpError(401, 'ERR_AUTH_FAIL')
+      if (denied.has(m[1]) || !(await introspect(m[1]))) throw new HttpError(401, 'ERR_AUTH_FAIL')
       return { user: users.get(1), token: m[1], write: true, oauth: true }
     }
     const t = m && tokens.get(m[1])
@@ -353,6 +354,8 @@ async function startAppNodeServer (opts = {}) {
     revokeAll: () => tokens.clear(),
     /** Revokes the tokens issued by `POST /auth/token` (minted bootstrap tokens stay valid). */
     revokeIssued: () => { for (const t of issued) tokens.delete(t) },
+    /** Refuses one OAuth2 access token from now on (as if app-node had logged it out). */
+    denyToken: (token) => denied.add(token),
     /** How many tokens `POST /auth/token` issued. */
     issuedCount: () => issued.size,
     /** The next `n` requests answer `status` (5xx) before routing. */

@@ -89,6 +89,41 @@ test('device login, automatic refresh ahead of and after expiry, cache reuse, lo
   assert.strictEqual(await client.logout(), false)
 })
 
+test('app-node refuses the token (401): one shared refresh-token refresh, every request retried once', async (t) => {
+  withEnv(t, { MININGOS_OAUTH_CLIENT_SECRET: undefined })
+  const dataDir = tmpDataDir(t)
+  const client = oidcClient(dataDir, { backgroundRefresh: false })
+  await deviceLogin(client)
+  assert.strictEqual((await client.userinfo()).id, 1)
+  const cached = () => JSON.parse(fs.readFileSync(path.join(dataDir, 'miningos-token.json'), 'utf8')).token.access_token
+  const refused = cached()
+  srv.denyToken(refused)
+  const grants0 = idp.stats.grants.refresh_token || 0
+  const n0 = srv.requests.length
+  const replies = await Promise.all(Array.from({ length: 8 }, () => client.listRacks()))
+  assert.strictEqual(replies.length, 8)
+  assert.strictEqual(idp.stats.grants.refresh_token, grants0 + 1, 'one refresh for all of them')
+  const after = srv.requests.slice(n0)
+  const unauthorized = after.filter((r) => r.status === 401).length
+  assert.ok(unauthorized >= 1 && unauthorized <= 8, `${unauthorized} 401s`)
+  assert.strictEqual(after.filter((r) => r.status === 200).length, 8)
+  assert.notStrictEqual(cached(), refused)
+  assert.strictEqual((await client.oauthStatus()).kind, 'refresh')
+})
+
+test('a token revoked at the provider kills the refresh token: a confidential client falls back to client credentials', async (t) => {
+  withEnv(t, { MININGOS_OAUTH_CLIENT_SECRET: idp.clientSecret })
+  const dataDir = tmpDataDir(t)
+  const client = oidcClient(dataDir, { oauthClientId: idp.clientId, backgroundRefresh: false })
+  await deviceLogin(client)
+  const { access_token: revoked } = JSON.parse(fs.readFileSync(path.join(dataDir, 'miningos-token.json'), 'utf8')).token
+  await idp.revoke(revoked)
+  const cc0 = idp.stats.grants.client_credentials || 0
+  assert.strictEqual((await client.listRacks()).length, 2)
+  assert.strictEqual(idp.stats.grants.client_credentials, cc0 + 1)
+  assert.strictEqual((await client.oauthStatus()).kind, 'client_credentials')
+})
+
 test('client credentials with the secret from env or a 0600 file', async (t) => {
   const dataDir = tmpDataDir(t)
   withEnv(t, { MININGOS_OAUTH_CLIENT_SECRET: idp.clientSecret })

@@ -58,6 +58,7 @@ async function startOidcServer (opts = {}) {
       deviceFlow: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
+      revocation: { enabled: true },
       devInteractions: { enabled: true }
     },
     scopes: ['openid', 'offline_access', 'profile', 'email', 'api'],
@@ -99,6 +100,18 @@ async function startOidcServer (opts = {}) {
     resourceServer: { introspectionUrl: `${issuer}/token/introspection`, clientId: RS_CLIENT_ID, clientSecret: RS_CLIENT_SECRET },
     stats,
     approveDevice: (userCode, account = 'operator') => approveDevice(issuer, userCode, account),
+    /** Revokes a token (RFC 7009) as the confidential client, e.g. to make app-node answer 401. */
+    revoke: async (token) => {
+      const res = await fetch(`${issuer}/token/revocation`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Basic ' + Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64'),
+          'content-type': 'application/x-www-form-urlencoded'
+        },
+        body: new URLSearchParams({ token }).toString()
+      })
+      if (res.status !== 200) throw new Error(`revocation failed: HTTP ${res.status}`)
+    },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()) })
   }
 }
