@@ -488,3 +488,34 @@ async fn app_node_renewal_401_and_errors_never_log_a_secret() {
     assert!(texts[0].contains("token refreshed"), "{}", texts[0]);
     assert!(texts[0].contains("refreshing once"), "{}", texts[0]);
 }
+
+#[tokio::test]
+async fn a_base_path_is_kept_for_every_route_and_the_renewal() {
+    let s = serve(Arc::new(|r: &Req, _| match r.path() {
+        "/mos/auth/token" => (200, json!({"token": "t-1"}).to_string()),
+        "/mos/auth/actions/done/a%2Fb" => (200, json!([null]).to_string()),
+        _ => (404, "{}".into()),
+    }))
+    .await;
+    for base in [format!("{}/mos", s.base), format!("{}/mos/", s.base)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = crate::auth::AuthConfig::new(ProviderKind::AppNode, dir.path());
+        cfg.app_node_url = Some(base.clone());
+        cfg.app_node_token = Some(crate::auth::Secret::new("boot"));
+        let http = http_client(std::time::Duration::from_secs(5)).unwrap();
+        let tokens = TokenManager::new(cfg, http.clone()).unwrap();
+        let c = AppNodeClient::new(AppNodeConfig::new(base), tokens, http).unwrap();
+        // Path segments are percent-encoded: an id cannot climb out of its route.
+        assert_eq!(c.get_action("done", "a/b").await.unwrap(), json!([null]));
+    }
+    let paths: Vec<_> = s.requests().iter().map(|r| r.path().to_string()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/mos/auth/token",
+            "/mos/auth/actions/done/a%2Fb",
+            "/mos/auth/token",
+            "/mos/auth/actions/done/a%2Fb"
+        ]
+    );
+}

@@ -567,20 +567,12 @@ enum Attempt {
 impl AppNodeRenewer {
     async fn attempt(&self, bearer: &str) -> Result<Attempt, AuthError> {
         let endpoint = "app-node POST /auth/token";
-        let url = self.url.join("auth/token").map_err(|e| AuthError::Config {
-            key: "app_node_url",
-            reason: e.to_string(),
-        })?;
-        let url = if self.url.path().ends_with('/') {
-            url
-        } else {
-            let mut u = self.url.clone();
-            u.set_path(&format!(
-                "{}/auth/token",
-                self.url.path().trim_end_matches('/')
-            ));
-            u
-        };
+        // `https://h/base` and `https://h/base/` both give `https://h/base/auth/token`.
+        let mut url = self.url.clone();
+        url.set_path(&format!(
+            "{}/auth/token",
+            self.url.path().trim_end_matches('/')
+        ));
         let resp = self
             .http
             .post(url)
@@ -957,6 +949,26 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.code(), "ERR_TOKEN_CACHE_PERMS");
+    }
+
+    #[tokio::test]
+    async fn google_preset_needs_no_discovery() {
+        let dir = tempfile::tempdir().unwrap();
+        let http = super::super::http_client(Duration::from_secs(1)).unwrap();
+        let mut cfg = AuthConfig::new(ProviderKind::Google, dir.path());
+        cfg.oauth_client_id = Some("123.apps.googleusercontent.com".into());
+        let e = provider::resolve(&cfg, &http).await.unwrap();
+        assert_eq!(e.token_url.as_str(), provider::GOOGLE_TOKEN_URL);
+        assert_eq!(
+            e.device_authorization_url.unwrap().as_str(),
+            provider::GOOGLE_DEVICE_URL
+        );
+        let m = TokenManager::new(cfg, http).unwrap();
+        assert_eq!(m.status().await.provider, "google");
+        assert_eq!(
+            ProviderKind::Google.default_scopes(),
+            &["openid", "email", "profile"]
+        );
     }
 
     #[test]
