@@ -169,6 +169,16 @@ test('a refused refresh token asks for a new login', async (t) => {
   assert.match(err.message, /blvm-miningos login/)
 })
 
+test('a device login the user denies is ERR_OAUTH_DENIED (access_denied)', async (t) => {
+  const client = oidcClient(tmpDataDir(t), { backgroundRefresh: false })
+  const prompt = await client.startDeviceLogin()
+  const waiting = client.waitDeviceLogin(30)
+  await idp.denyDevice(prompt.userCode)
+  const err = await rejectsWithCode(assert, waiting, 'ERR_OAUTH_DENIED')
+  assert.match(err.message, /access_denied/)
+  assert.strictEqual((await client.oauthStatus()).loggedIn, false)
+})
+
 test('discovery and provider errors are coded', async (t) => {
   const dataDir = tmpDataDir(t)
   const noDiscovery = new AppNodeClient({ dataDir, oauthProvider: 'oidc', oauthIssuer: srv.url, oauthClientId: 'x' })

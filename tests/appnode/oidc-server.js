@@ -100,6 +100,7 @@ async function startOidcServer (opts = {}) {
     resourceServer: { introspectionUrl: `${issuer}/token/introspection`, clientId: RS_CLIENT_ID, clientSecret: RS_CLIENT_SECRET },
     stats,
     approveDevice: (userCode, account = 'operator') => approveDevice(issuer, userCode, account),
+    denyDevice: (userCode) => approveDevice(issuer, userCode, 'operator', { deny: true }),
     /** Revokes a token (RFC 7009) as the confidential client, e.g. to make app-node answer 401. */
     revoke: async (token) => {
       const res = await fetch(`${issuer}/token/revocation`, {
@@ -154,13 +155,15 @@ function field (html, name) {
 }
 
 /**
- * Approves a device code through the provider's own pages: `/device` (enter + confirm the user
- * code), then the interaction login and consent prompts, as a user in a browser would.
+ * Approves (or, with `deny`, aborts) a device code through the provider's own pages: `/device`
+ * (enter + confirm the user code), then the interaction login and consent prompts, as a user in a
+ * browser would.
  * @param {string} issuer
  * @param {string} userCode
  * @param {string} account
+ * @param {{deny?: boolean}} [opts]
  */
-async function approveDevice (issuer, userCode, account) {
+async function approveDevice (issuer, userCode, account, { deny = false } = {}) {
   const b = new Browser(issuer)
   let page = await b.fetch('/device')
   page = await b.fetch('/device', { method: 'POST', form: { xsrf: field(page.text, 'xsrf'), user_code: userCode } })
@@ -168,10 +171,15 @@ async function approveDevice (issuer, userCode, account) {
   for (let step = 0; step < 4; step++) {
     const m = page.url.match(/\/interaction\/([^/?#]+)/)
     if (!m) break
+    if (deny) {
+      page = await b.fetch(`/interaction/${m[1]}/abort`)
+      break
+    }
     const prompt = /name="prompt" value="consent"/.test(page.text) ? 'consent' : 'login'
     const form = prompt === 'login' ? { prompt, login: account, password: 'x' } : { prompt }
     page = await b.fetch(`/interaction/${m[1]}`, { method: 'POST', form })
   }
+  if (deny) return
   if (page.status !== 200 || !/success|Sign-in Success/i.test(page.text)) {
     throw new Error(`device approval did not finish (status ${page.status} at ${page.url})`)
   }

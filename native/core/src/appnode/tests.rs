@@ -105,7 +105,11 @@ async fn serve(handler: Handler) -> Server {
                     l.push(req.clone());
                     l.len()
                 };
-                let (status, body) = handler(&req, n);
+                let (status, mut body) = handler(&req, n);
+                if let Some(rest) = body.strip_prefix("SLOW:") {
+                    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+                    body = rest.to_string();
+                }
                 let resp = format!(
                     "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                     body.len()
@@ -518,4 +522,44 @@ async fn a_base_path_is_kept_for_every_route_and_the_renewal() {
             "/mos/auth/actions/done/a%2Fb"
         ]
     );
+}
+
+#[tokio::test]
+async fn timeouts_are_retried_for_reads_and_never_for_writes() {
+    let s = serve(Arc::new(|r: &Req, n| match (r.method.as_str(), n) {
+        ("GET", 1) => (200, "SLOW:[[]]".into()),
+        ("GET", _) => (200, "[[]]".into()),
+        _ => (200, "SLOW:[]".into()),
+    }))
+    .await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let tokens = TokenManager::with_renewer(
+        ProviderKind::AppNode,
+        "t".into(),
+        None,
+        Box::new(Counting(calls)),
+    )
+    .unwrap();
+    let mut cfg = AppNodeConfig::new(&s.base);
+    cfg.retry_base_ms = 5;
+    let c = AppNodeClient::new(
+        cfg,
+        tokens,
+        http_client(std::time::Duration::from_millis(250)).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(c.list_racks(None).await.unwrap().len(), 1);
+    assert_eq!(s.requests().len(), 2, "the timed-out read was retried");
+    let e = c
+        .push_action(&ActionRequest {
+            query: json!({}),
+            action: "reboot".into(),
+            params: vec![],
+            rack_type: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "ERR_APPNODE_UNAVAILABLE");
+    assert!(e.to_string().contains("timed out"), "{e}");
+    assert_eq!(s.requests().len(), 3, "a timed-out write is not repeated");
 }
