@@ -72,6 +72,9 @@ fn to_json<T: Serialize>(v: T) -> Result<Value, CodedError> {
 }
 
 fn build(o: AppNodeOptions) -> Result<(TokenManager, Option<CoreClient>), CodedError> {
+    if o.data_dir.trim().is_empty() {
+        return Err(CodedError::new("ERR_AUTH_CONFIG", "dataDir is required"));
+    }
     let provider: ProviderKind = o.oauth_provider.as_deref().unwrap_or("app-node").parse()?;
     let timeout = u64::from(o.request_timeout_seconds.unwrap_or(30).max(1));
     let insecure = o.allow_insecure_http.unwrap_or(false);
@@ -81,17 +84,19 @@ fn build(o: AppNodeOptions) -> Result<(TokenManager, Option<CoreClient>), CodedE
     cfg.oauth_token_url = o.oauth_token_url;
     cfg.oauth_client_id = o.oauth_client_id;
     cfg.oauth_scopes = o.oauth_scopes.unwrap_or_default();
-    cfg.oauth_client_secret = Secret::load(
-        ENV_CLIENT_SECRET,
-        o.oauth_client_secret_file
-            .as_deref()
-            .map(std::path::Path::new),
-    )?;
     cfg.app_node_url = o.app_node_url.clone().filter(|u| !u.trim().is_empty());
+    // Only the secret the provider uses is loaded (and so checked).
     if provider == ProviderKind::AppNode {
         cfg.app_node_token = Secret::load(
             ENV_APP_NODE_TOKEN,
             o.app_node_token_file.as_deref().map(std::path::Path::new),
+        )?;
+    } else {
+        cfg.oauth_client_secret = Secret::load(
+            ENV_CLIENT_SECRET,
+            o.oauth_client_secret_file
+                .as_deref()
+                .map(std::path::Path::new),
         )?;
     }
     if let Some(t) = o.app_node_token_ttl_seconds {
@@ -104,9 +109,6 @@ fn build(o: AppNodeOptions) -> Result<(TokenManager, Option<CoreClient>), CodedE
     };
     cfg.request_timeout_seconds = timeout;
     cfg.allow_insecure_http = insecure;
-    if o.data_dir.trim().is_empty() {
-        return Err(CodedError::new("ERR_AUTH_CONFIG", "dataDir is required"));
-    }
     let http = http_client(Duration::from_secs(timeout))?;
     let tokens = TokenManager::new(cfg.clone(), http.clone())?;
     if o.background_refresh.unwrap_or(true) {
