@@ -73,8 +73,10 @@ fn check_private(path: &Path, meta: &fs::Metadata) -> Result<(), AuthError> {
 }
 
 impl TokenCache {
-    /// A cache at `file` inside `data_dir`. `file` must be relative, without `..`, and must not
-    /// lead (through symlinks) outside the data dir. The data dir is created if missing.
+    /// A cache at `file` inside `data_dir`. `file` is relative to the data dir (an absolute path
+    /// is accepted only when it lies inside the data dir, as a config loader may resolve it),
+    /// without `..`, and must not lead (through symlinks) outside the data dir. The data dir is
+    /// created if missing.
     pub fn new(data_dir: &Path, file: &str) -> Result<Self, AuthError> {
         let refuse = |reason: &str| AuthError::CachePath {
             path: file.to_string(),
@@ -83,7 +85,17 @@ impl TokenCache {
         if file.trim().is_empty() {
             return Err(refuse("empty file name"));
         }
-        let rel = Path::new(file);
+        fs::create_dir_all(data_dir).map_err(|e| io_err(data_dir, e))?;
+        let root = fs::canonicalize(data_dir).map_err(|e| io_err(data_dir, e))?;
+        let mut rel = Path::new(file);
+        if rel.is_absolute() {
+            rel = rel
+                .strip_prefix(data_dir)
+                .or_else(|_| rel.strip_prefix(&root))
+                .map_err(|_| {
+                    refuse("is outside the data dir (it must be relative to the data dir)")
+                })?;
+        }
         for c in rel.components() {
             match c {
                 Component::Normal(_) | Component::CurDir => {}
@@ -100,8 +112,6 @@ impl TokenCache {
         if rel.file_name().is_none() {
             return Err(refuse("names no file"));
         }
-        fs::create_dir_all(data_dir).map_err(|e| io_err(data_dir, e))?;
-        let root = fs::canonicalize(data_dir).map_err(|e| io_err(data_dir, e))?;
         let path = root.join(rel);
         let parent = path.parent().unwrap_or(&root);
         fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
@@ -234,6 +244,15 @@ mod tests {
         }
         let c = TokenCache::new(dir.path(), "sub/tok.json").unwrap();
         assert!(c.path().starts_with(fs::canonicalize(dir.path()).unwrap()));
+        // An absolute path inside the data dir (as a config loader resolves it) is accepted.
+        let inside = dir.path().join("sub/tok.json");
+        let c2 = TokenCache::new(dir.path(), inside.to_str().unwrap()).unwrap();
+        assert_eq!(c2.path(), c.path());
+        let e = TokenCache::new(dir.path(), "/tmp/elsewhere/tok.json").unwrap_err();
+        assert!(e.to_string().contains("outside the data dir"), "{e}");
+        let e = TokenCache::new(dir.path(), inside.join("../../../x.json").to_str().unwrap())
+            .unwrap_err();
+        assert_eq!(e.code(), "ERR_TOKEN_CACHE_PATH");
         // A symlinked subdir pointing outside is refused.
         let outside = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink(outside.path(), dir.path().join("link")).unwrap();
