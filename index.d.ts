@@ -21,19 +21,19 @@ export declare class AppNodeClient {
    * Starts an RFC 8628 device login. Resolves `{verificationUri, verificationUriComplete,
    * userCode, expiresIn, interval}` to show the operator.
    */
-  startDeviceLogin(): Promise<{ verificationUri: string, verificationUriComplete?: string, userCode: string, expiresIn: number, interval: number }>
+  startDeviceLogin(): Promise<{ verificationUri: string, verificationUriComplete: string | null, userCode: string, expiresIn: number, interval: number }>
   /**
    * Waits (polling) until the started device login is approved, denied or expired; caches the
    * token and resolves the token status.
    */
-  waitDeviceLogin(timeoutSeconds?: number | undefined | null): Promise<{ provider: string, loggedIn: boolean, kind?: string, scope?: string, expiresAt?: number, expiresIn?: number, refreshDue: boolean, hasRefreshToken: boolean, cacheFile?: string, refreshes: number }>
+  waitDeviceLogin(timeoutSeconds?: number | undefined | null): Promise<{ provider: string, loggedIn: boolean, kind: string | null, scope: string | null, expiresAt: number | null, expiresIn: number | null, refreshDue: boolean, hasRefreshToken: boolean, cacheFile: string | null, refreshes: number }>
   /**
    * Obtains a new token now without a person (refresh token, client credentials, or app-node
    * `POST /auth/token`) and resolves the token status. The token never reaches JavaScript.
    */
-  refreshToken(): Promise<{ provider: string, loggedIn: boolean, kind?: string, scope?: string, expiresAt?: number, expiresIn?: number, refreshDue: boolean, hasRefreshToken: boolean, cacheFile?: string, refreshes: number }>
+  refreshToken(): Promise<{ provider: string, loggedIn: boolean, kind: string | null, scope: string | null, expiresAt: number | null, expiresIn: number | null, refreshDue: boolean, hasRefreshToken: boolean, cacheFile: string | null, refreshes: number }>
   /** The token status: provider, kind, expiry, refresh due, cache file (never the token). */
-  oauthStatus(): Promise<{ provider: string, loggedIn: boolean, kind?: string, scope?: string, expiresAt?: number, expiresIn?: number, refreshDue: boolean, hasRefreshToken: boolean, cacheFile?: string, refreshes: number }>
+  oauthStatus(): Promise<{ provider: string, loggedIn: boolean, kind: string | null, scope: string | null, expiresAt: number | null, expiresIn: number | null, refreshDue: boolean, hasRefreshToken: boolean, cacheFile: string | null, refreshes: number }>
   /** Forgets the token and deletes the cache; resolves whether there was one. */
   logout(): Promise<boolean>
   /** `GET /auth/userinfo`. */
@@ -46,40 +46,40 @@ export declare class AppNodeClient {
    * `GET /auth/list-things`: options `{query, fields, sort, offset, limit, status,
    * overwriteCache}` (objects are sent as JSON); `[[thing]]`, one array per ork.
    */
-  listThings(options?: any | undefined | null): Promise<any[][]>
+  listThings(options?: { query?: object, fields?: object, sort?: object, offset?: number, limit?: number, status?: number, overwriteCache?: boolean }): Promise<any[][]>
   /**
    * `GET /auth/miners`: options `{filter, search, sort, fields, offset, limit,
    * overwriteCache}`; `{data, totalCount, offset, limit, hasMore}`.
    */
-  miners(options?: any | undefined | null): Promise<any>
+  miners(options?: { filter?: object, search?: string, sort?: object, fields?: object, offset?: number, limit?: number, overwriteCache?: boolean }): Promise<any>
   /**
    * `GET /auth/tail-log`: options `{key, type, tag, start, end, offset, limit, fields,
    * aggrFields, aggrTimes}` (`key` and `type` required); one array per ork.
    */
-  tailLog(options: any): Promise<any[][]>
+  tailLog(options: { key: string, type: string, tag?: string, start?: number, end?: number, offset?: number, limit?: number, fields?: object, aggrFields?: object, aggrTimes?: unknown, overwriteCache?: boolean }): Promise<any[][]>
   /** `GET /auth/tail-log/multi?keys=[...]`. */
-  tailLogMulti(keys: Array<any>): Promise<any>
+  tailLogMulti(keys: object[]): Promise<any>
   /** `GET /auth/ext-data?type=&query=`: raw ext data, one array per ork. */
-  extData(dataType: string, query?: any | undefined | null): Promise<any[][]>
+  extData(dataType: string, query?: object): Promise<any[][]>
   /**
    * `GET /auth/history-log`: options `{logType: 'alerts'|'info', start, end, offset, limit,
    * query, fields, sort}`; one array per ork.
    */
-  historyLog(options: any): Promise<any[][]>
+  historyLog(options: { logType: 'alerts' | 'info', start?: number, end?: number, offset?: number, limit?: number, query?: object, fields?: object, sort?: object }): Promise<any[][]>
   /** `GET /auth/settings?rackId=`. */
   getSettings(rackId: string): Promise<any>
   /** `PUT /auth/settings {rackId, entries}`. */
-  putSettings(rackId: string, entries: any): Promise<any>
+  putSettings(rackId: string, entries: Record<string, unknown>): Promise<any>
   /** `POST /auth/actions/voting {query, action, params, rackType?}`: `[{id, data, errors}]`. */
-  pushAction(request: any): Promise<any[]>
+  pushAction(request: { query: object, action: string, params?: unknown[], rackType?: string }): Promise<any[]>
   /** `POST /auth/actions/voting/batch {batchActionsPayload, batchActionUID}`. */
-  pushActionsBatch(request: any): Promise<any>
+  pushActionsBatch(request: { batchActionsPayload: Array<{ query: object, action: string, params?: unknown[], rackType?: string }>, batchActionUID: string }): Promise<any>
   /** `PUT /auth/actions/voting/:id/vote {approve}`. */
   voteAction(id: string, approve: boolean): Promise<any>
   /** `DELETE /auth/actions/voting/cancel?ids=`. */
   cancelActions(ids: Array<string>): Promise<any>
   /** `GET /auth/actions?queries=[...]&groupBatch`. */
-  queryActions(queries: Array<any>, groupBatch?: boolean | undefined | null): Promise<any>
+  queryActions(queries: Array<{ type: 'voting' | 'ready' | 'executing' | 'done' | string, filter?: object, opts?: object, query?: object, fields?: object }>, groupBatch?: boolean): Promise<any>
   /** `GET /auth/actions/batch?ids=`. */
   getActionsBatch(ids: Array<string>): Promise<any>
   /** `GET /auth/actions/:type/:id`. */

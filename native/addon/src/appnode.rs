@@ -176,7 +176,7 @@ impl JsAppNodeClient {
     /// Starts an RFC 8628 device login. Resolves `{verificationUri, verificationUriComplete,
     /// userCode, expiresIn, interval}` to show the operator.
     #[napi(
-        ts_return_type = "Promise<{ verificationUri: string, verificationUriComplete?: string, userCode: string, expiresIn: number, interval: number }>"
+        ts_return_type = "Promise<{ verificationUri: string, verificationUriComplete: string | null, userCode: string, expiresIn: number, interval: number }>"
     )]
     pub fn start_device_login<'e>(&self, env: &'e Env) -> napi::Result<PromiseRaw<'e, Value>> {
         let t = self.tokens.clone();
@@ -186,7 +186,7 @@ impl JsAppNodeClient {
     /// Waits (polling) until the started device login is approved, denied or expired; caches the
     /// token and resolves the token status.
     #[napi(
-        ts_return_type = "Promise<{ provider: string, loggedIn: boolean, kind?: string, scope?: string, expiresAt?: number, expiresIn?: number, refreshDue: boolean, hasRefreshToken: boolean, cacheFile?: string, refreshes: number }>"
+        ts_return_type = "Promise<{ provider: string, loggedIn: boolean, kind: string | null, scope: string | null, expiresAt: number | null, expiresIn: number | null, refreshDue: boolean, hasRefreshToken: boolean, cacheFile: string | null, refreshes: number }>"
     )]
     pub fn wait_device_login<'e>(
         &self,
@@ -203,7 +203,7 @@ impl JsAppNodeClient {
     /// Obtains a new token now without a person (refresh token, client credentials, or app-node
     /// `POST /auth/token`) and resolves the token status. The token never reaches JavaScript.
     #[napi(
-        ts_return_type = "Promise<{ provider: string, loggedIn: boolean, kind?: string, scope?: string, expiresAt?: number, expiresIn?: number, refreshDue: boolean, hasRefreshToken: boolean, cacheFile?: string, refreshes: number }>"
+        ts_return_type = "Promise<{ provider: string, loggedIn: boolean, kind: string | null, scope: string | null, expiresAt: number | null, expiresIn: number | null, refreshDue: boolean, hasRefreshToken: boolean, cacheFile: string | null, refreshes: number }>"
     )]
     pub fn refresh_token<'e>(&self, env: &'e Env) -> napi::Result<PromiseRaw<'e, Value>> {
         let t = self.tokens.clone();
@@ -212,7 +212,7 @@ impl JsAppNodeClient {
 
     /// The token status: provider, kind, expiry, refresh due, cache file (never the token).
     #[napi(
-        ts_return_type = "Promise<{ provider: string, loggedIn: boolean, kind?: string, scope?: string, expiresAt?: number, expiresIn?: number, refreshDue: boolean, hasRefreshToken: boolean, cacheFile?: string, refreshes: number }>"
+        ts_return_type = "Promise<{ provider: string, loggedIn: boolean, kind: string | null, scope: string | null, expiresAt: number | null, expiresIn: number | null, refreshDue: boolean, hasRefreshToken: boolean, cacheFile: string | null, refreshes: number }>"
     )]
     pub fn oauth_status<'e>(&self, env: &'e Env) -> napi::Result<PromiseRaw<'e, Value>> {
         let t = self.tokens.clone();
@@ -250,7 +250,10 @@ impl JsAppNodeClient {
 
     /// `GET /auth/list-things`: options `{query, fields, sort, offset, limit, status,
     /// overwriteCache}` (objects are sent as JSON); `[[thing]]`, one array per ork.
-    #[napi(ts_return_type = "Promise<any[][]>")]
+    #[napi(
+        ts_return_type = "Promise<any[][]>",
+        ts_args_type = "options?: { query?: object, fields?: object, sort?: object, offset?: number, limit?: number, status?: number, overwriteCache?: boolean }"
+    )]
     pub fn list_things<'e>(
         &self,
         env: &'e Env,
@@ -266,7 +269,10 @@ impl JsAppNodeClient {
 
     /// `GET /auth/miners`: options `{filter, search, sort, fields, offset, limit,
     /// overwriteCache}`; `{data, totalCount, offset, limit, hasMore}`.
-    #[napi(ts_return_type = "Promise<any>")]
+    #[napi(
+        ts_return_type = "Promise<any>",
+        ts_args_type = "options?: { filter?: object, search?: string, sort?: object, fields?: object, offset?: number, limit?: number, overwriteCache?: boolean }"
+    )]
     pub fn miners<'e>(
         &self,
         env: &'e Env,
@@ -282,7 +288,10 @@ impl JsAppNodeClient {
 
     /// `GET /auth/tail-log`: options `{key, type, tag, start, end, offset, limit, fields,
     /// aggrFields, aggrTimes}` (`key` and `type` required); one array per ork.
-    #[napi(ts_return_type = "Promise<any[][]>")]
+    #[napi(
+        ts_return_type = "Promise<any[][]>",
+        ts_args_type = "options: { key: string, type: string, tag?: string, start?: number, end?: number, offset?: number, limit?: number, fields?: object, aggrFields?: object, aggrTimes?: unknown, overwriteCache?: boolean }"
+    )]
     pub fn tail_log<'e>(
         &self,
         env: &'e Env,
@@ -297,7 +306,7 @@ impl JsAppNodeClient {
     }
 
     /// `GET /auth/tail-log/multi?keys=[...]`.
-    #[napi(ts_return_type = "Promise<any>")]
+    #[napi(ts_return_type = "Promise<any>", ts_args_type = "keys: object[]")]
     pub fn tail_log_multi<'e>(
         &self,
         env: &'e Env,
@@ -307,7 +316,10 @@ impl JsAppNodeClient {
     }
 
     /// `GET /auth/ext-data?type=&query=`: raw ext data, one array per ork.
-    #[napi(ts_return_type = "Promise<any[][]>")]
+    #[napi(
+        ts_return_type = "Promise<any[][]>",
+        ts_args_type = "dataType: string, query?: object"
+    )]
     pub fn ext_data<'e>(
         &self,
         env: &'e Env,
@@ -319,7 +331,10 @@ impl JsAppNodeClient {
 
     /// `GET /auth/history-log`: options `{logType: 'alerts'|'info', start, end, offset, limit,
     /// query, fields, sort}`; one array per ork.
-    #[napi(ts_return_type = "Promise<any[][]>")]
+    #[napi(
+        ts_return_type = "Promise<any[][]>",
+        ts_args_type = "options: { logType: 'alerts' | 'info', start?: number, end?: number, offset?: number, limit?: number, query?: object, fields?: object, sort?: object }"
+    )]
     pub fn history_log<'e>(
         &self,
         env: &'e Env,
@@ -344,7 +359,10 @@ impl JsAppNodeClient {
     }
 
     /// `PUT /auth/settings {rackId, entries}`.
-    #[napi(ts_return_type = "Promise<any>")]
+    #[napi(
+        ts_return_type = "Promise<any>",
+        ts_args_type = "rackId: string, entries: Record<string, unknown>"
+    )]
     pub fn put_settings<'e>(
         &self,
         env: &'e Env,
@@ -355,7 +373,10 @@ impl JsAppNodeClient {
     }
 
     /// `POST /auth/actions/voting {query, action, params, rackType?}`: `[{id, data, errors}]`.
-    #[napi(ts_return_type = "Promise<any[]>")]
+    #[napi(
+        ts_return_type = "Promise<any[]>",
+        ts_args_type = "request: { query: object, action: string, params?: unknown[], rackType?: string }"
+    )]
     pub fn push_action<'e>(
         &self,
         env: &'e Env,
@@ -370,7 +391,10 @@ impl JsAppNodeClient {
     }
 
     /// `POST /auth/actions/voting/batch {batchActionsPayload, batchActionUID}`.
-    #[napi(ts_return_type = "Promise<any>")]
+    #[napi(
+        ts_return_type = "Promise<any>",
+        ts_args_type = "request: { batchActionsPayload: Array<{ query: object, action: string, params?: unknown[], rackType?: string }>, batchActionUID: string }"
+    )]
     pub fn push_actions_batch<'e>(
         &self,
         env: &'e Env,
@@ -406,7 +430,10 @@ impl JsAppNodeClient {
     }
 
     /// `GET /auth/actions?queries=[...]&groupBatch`.
-    #[napi(ts_return_type = "Promise<any>")]
+    #[napi(
+        ts_return_type = "Promise<any>",
+        ts_args_type = "queries: Array<{ type: 'voting' | 'ready' | 'executing' | 'done' | string, filter?: object, opts?: object, query?: object, fields?: object }>, groupBatch?: boolean"
+    )]
     pub fn query_actions<'e>(
         &self,
         env: &'e Env,
