@@ -6,6 +6,7 @@
 //! Nothing here ever logs a token, a secret or an `Authorization` header: every struct holding
 //! one implements `Debug` by hand, redacted.
 
+pub mod appnode_token;
 pub mod cache;
 pub mod manager;
 pub mod oauth;
