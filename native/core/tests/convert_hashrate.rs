@@ -31,9 +31,18 @@ struct Case {
 }
 
 const CASES: [Case; 3] = [
-    Case { hashrate: 100e12, difficulty: 65_536.0 }, // 100 TH/s, ~0.36 share/s
-    Case { hashrate: 14e9, difficulty: 8.0 },        // a small miner, ~0.41 share/s
-    Case { hashrate: 1e18, difficulty: 1e8 },        // a large farm as one miner, ~2.3 shares/s
+    Case {
+        hashrate: 100e12,
+        difficulty: 65_536.0,
+    }, // 100 TH/s, ~0.36 share/s
+    Case {
+        hashrate: 14e9,
+        difficulty: 8.0,
+    }, // a small miner, ~0.41 share/s
+    Case {
+        hashrate: 1e18,
+        difficulty: 1e8,
+    }, // a large farm as one miner, ~2.3 shares/s
 ];
 
 #[test]
@@ -43,10 +52,20 @@ fn every_estimate_is_within_three_sigma() {
         for seed in 0..20u64 {
             let w = simulate(seed * 31 + ci as u64, c.hashrate, c.difficulty, 3600.0);
             let e = w.estimate(T0 + 3_600_000);
-            for (name, est, secs) in [("t_5m", e.t_5m, 300.0), ("t_30m", e.t_30m, 1800.0), ("avg", e.avg, 3600.0), ("t_1h", e.t_1h, 3600.0)] {
+            for (name, est, secs) in [
+                ("t_5m", e.t_5m, 300.0),
+                ("t_30m", e.t_30m, 1800.0),
+                ("avg", e.avg, 3600.0),
+                ("t_1h", e.t_1h, 3600.0),
+            ] {
                 let sigma = c.hashrate / (lambda * secs).sqrt();
                 let dev = (est - c.hashrate).abs();
-                assert!(dev <= 3.0 * sigma, "case {ci} seed {seed} {name}: {est:e} vs {:e} (3σ = {:e})", c.hashrate, 3.0 * sigma);
+                assert!(
+                    dev <= 3.0 * sigma,
+                    "case {ci} seed {seed} {name}: {est:e} vs {:e} (3σ = {:e})",
+                    c.hashrate,
+                    3.0 * sigma
+                );
             }
         }
     }
@@ -70,7 +89,11 @@ fn coverage_and_bias_over_many_runs() {
     assert!((0.90..=0.99).contains(&coverage), "±2σ coverage {coverage}");
     // the mean of 400 estimates has σ/20; allow 4 of those
     let mean = sum / runs as f64;
-    assert!((mean - c.hashrate).abs() <= 4.0 * sigma / 20.0, "mean {mean:e} vs {:e}", c.hashrate);
+    assert!(
+        (mean - c.hashrate).abs() <= 4.0 * sigma / 20.0,
+        "mean {mean:e} vs {:e}",
+        c.hashrate
+    );
 }
 
 #[test]

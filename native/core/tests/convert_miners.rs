@@ -29,7 +29,9 @@ fn share(endpoint: &str, at: u64) -> Value {
 /// 30 more), then a late disconnect of the old port.
 fn scenario() -> MinerBook {
     let mut b = book();
-    let report = b.ingest(&fixture("miner_events.json"), T0 + 61_000).expect("array");
+    let report = b
+        .ingest(&fixture("miner_events.json"), T0 + 61_000)
+        .expect("array");
     assert_json_close(
         &serde_json::to_value(&report).expect("json"),
         &fixture("miner_report_expected.json"),
@@ -53,12 +55,18 @@ fn scenario() -> MinerBook {
 fn reconnect_from_a_new_port_is_the_same_miner_and_snapshot_matches_the_schema() {
     let mut b = scenario();
     assert_eq!(b.ids(), vec![M6.to_string(), M5.to_string()]);
-    assert_eq!(b.id_for_address("10.0.0.5:1").expect("ok").as_deref(), Some(M5));
+    assert_eq!(
+        b.id_for_address("10.0.0.5:1").expect("ok").as_deref(),
+        Some(M5)
+    );
     let snap = b.snapshot(M5, T0 + 300_000, true).expect("known");
     assert_json_close(&snap, &fixture("miner_snapshot_mining_expected.json"));
     // all_pools_shares is the change since the previous committed snapshot
     let again = b.snapshot(M5, T0 + 300_000, true).expect("known");
-    assert_eq!(again["stats"]["all_pools_shares"], json!({"accepted": 0, "rejected": 0, "stale": 0}));
+    assert_eq!(
+        again["stats"]["all_pools_shares"],
+        json!({"accepted": 0, "rejected": 0, "stale": 0})
+    );
     assert_eq!(again["stats"]["pool_status"][0]["accepted"], json!(60));
 }
 
@@ -77,17 +85,28 @@ fn disconnected_miner_is_offline_with_the_reason_and_no_invented_figures() {
 fn status_rules_mining_not_mining_offline() {
     let mut b = scenario();
     let idle = b.config().idle_after_ms;
-    let st = |b: &mut MinerBook, now: u64| b.snapshot(M5, now, false).expect("known")["stats"]["status"].clone();
+    let st = |b: &mut MinerBook, now: u64| {
+        b.snapshot(M5, now, false).expect("known")["stats"]["status"].clone()
+    };
     assert_eq!(st(&mut b, T0 + 300_000 + idle), json!("mining"));
     assert_eq!(st(&mut b, T0 + 300_000 + idle + 1), json!("not_mining"));
     b.ingest(&json!([{"type": "StratumClientDisconnected", "endpoint": "10.0.0.5:40002", "reason": "closed", "at_ms": T0 + 700_000}]), T0 + 700_000)
         .expect("array");
     assert_eq!(st(&mut b, T0 + 700_000), json!("offline"));
     // a connected miner that never sent a share is not mining
-    b.ingest(&json!([{"type": "StratumClientConnected", "endpoint": "10.0.0.9:1"}]), T0 + 800_000)
-        .expect("array");
-    let id = b.id_for_address("10.0.0.9").expect("ok").expect("registered");
-    assert_eq!(b.snapshot(&id, T0 + 800_000, false).expect("known")["stats"]["status"], json!("not_mining"));
+    b.ingest(
+        &json!([{"type": "StratumClientConnected", "endpoint": "10.0.0.9:1"}]),
+        T0 + 800_000,
+    )
+    .expect("array");
+    let id = b
+        .id_for_address("10.0.0.9")
+        .expect("ok")
+        .expect("registered");
+    assert_eq!(
+        b.snapshot(&id, T0 + 800_000, false).expect("known")["stats"]["status"],
+        json!("not_mining")
+    );
     // reconnect starts a new session: uptime and avg restart
     b.ingest(&json!([{"type": "StratumClientConnected", "endpoint": "10.0.0.5:40003", "at_ms": T0 + 900_000}]), T0 + 900_000)
         .expect("array");
@@ -104,7 +123,8 @@ fn registered_miners_on_a_node_without_stratum_data_say_why() {
         Some("module IPC not used: node 0.1.83 serves one module connection".into()),
         T0,
     );
-    b.register("rig-7", "10.0.0.7:4028", T0).expect("registered");
+    b.register("rig-7", "10.0.0.7:4028", T0)
+        .expect("registered");
     let snap = b.snapshot("rig-7", T0 + 1, true).expect("known");
     assert_eq!(snap["success"], json!(false));
     assert_eq!(snap["stats"]["status"], json!("offline"));
@@ -112,44 +132,70 @@ fn registered_miners_on_a_node_without_stratum_data_say_why() {
         snap["stats"]["miner_specific"]["reason"],
         json!("no Stratum V2 data: module IPC not used: node 0.1.83 serves one module connection")
     );
-    assert_eq!(snap["stats"]["miner_specific"]["registered"], json!("operator"));
+    assert_eq!(
+        snap["stats"]["miner_specific"]["registered"],
+        json!("operator")
+    );
     // the same host under another id is refused; a bad address too
     let e = b.register("rig-8", "10.0.0.7", T0).unwrap_err();
     assert_eq!(e.code(), "ERR_THING_IP_ADDRESS_EXISTS");
-    assert_eq!(b.register("rig-9", "no such:addr", T0).unwrap_err().code(), "ERR_MINER_ADDRESS_INVALID");
-    assert_eq!(b.snapshot("nope", T0, false).unwrap_err().code(), "ERR_THING_NOTFOUND");
+    assert_eq!(
+        b.register("rig-9", "no such:addr", T0).unwrap_err().code(),
+        "ERR_MINER_ADDRESS_INVALID"
+    );
+    assert_eq!(
+        b.snapshot("nope", T0, false).unwrap_err().code(),
+        "ERR_THING_NOTFOUND"
+    );
 }
 
 #[test]
 fn operator_registration_adopts_an_auto_registered_miner() {
     let mut b = scenario();
-    b.register("rig-5", "10.0.0.5", T0 + 300_000).expect("adopted");
+    b.register("rig-5", "10.0.0.5", T0 + 300_000)
+        .expect("adopted");
     assert!(b.snapshot(M5, T0 + 300_000, false).is_err());
     let s = b.snapshot("rig-5", T0 + 300_000, false).expect("known");
     assert_eq!(s["stats"]["status"], json!("mining"));
-    assert_eq!(s["stats"]["miner_specific"]["registered"], json!("operator"));
+    assert_eq!(
+        s["stats"]["miner_specific"]["registered"],
+        json!("operator")
+    );
     assert!(b.forget("rig-5"));
     assert!(!b.forget("rig-5"));
 }
 
 #[test]
 fn auto_register_off_counts_unknown_miners() {
-    let mut b = MinerBook::new(MinerBookConfig { auto_register: false, ..MinerBookConfig::default() }).expect("ok");
+    let mut b = MinerBook::new(MinerBookConfig {
+        auto_register: false,
+        ..MinerBookConfig::default()
+    })
+    .expect("ok");
     let r = b
         .ingest(&json!([{"type": "StratumClientConnected", "endpoint": "10.0.0.5:1"}, share("10.0.0.5:1", T0)]), T0)
         .expect("array");
     assert_eq!((r.applied, r.unknown_miner), (0, 2));
     assert!(b.is_empty());
-    assert_eq!(b.ingest(&json!({"not": "an array"}), T0).unwrap_err().code(), "ERR_CONVERT_INPUT_INVALID");
+    assert_eq!(
+        b.ingest(&json!({"not": "an array"}), T0)
+            .unwrap_err()
+            .code(),
+        "ERR_CONVERT_INPUT_INVALID"
+    );
 }
 
 #[test]
 fn get_connected_miners_reconciles() {
     let mut b = scenario();
-    let r = b.sync_connected(&json!({"miners": ["10.0.0.6:7000", 42]}), T0 + 400_000).expect("ok");
+    let r = b
+        .sync_connected(&json!({"miners": ["10.0.0.6:7000", 42]}), T0 + 400_000)
+        .expect("ok");
     assert_eq!(r.applied, 1);
     assert_eq!(r.errors.len(), 1);
-    let st = |b: &mut MinerBook, id: &str| b.snapshot(id, T0 + 400_000, false).expect("known")["stats"]["status"].clone();
+    let st = |b: &mut MinerBook, id: &str| {
+        b.snapshot(id, T0 + 400_000, false).expect("known")["stats"]["status"].clone()
+    };
     assert_eq!(st(&mut b, M6), json!("not_mining"));
     assert_eq!(st(&mut b, M5), json!("offline"));
     assert_eq!(
@@ -181,8 +227,13 @@ fn pool_workers_and_stat_use_thing_ids_and_h_per_s() {
 #[test]
 fn stat_entry_from_the_book() {
     let b = scenario();
-    let e = b.stat_entry(T0 + 300_000, T0 + 300_000, &Default::default(), &Default::default());
-    assert_json_close(&e["hashrate_mhs_1m_sum"], &json!(858_993.4592));
+    let e = b.stat_entry(
+        T0 + 300_000,
+        T0 + 300_000,
+        &Default::default(),
+        &Default::default(),
+    );
+    assert_json_close(&e["hashrate_mhs_1m_sum"], &json!(858_993.459_2));
     assert_eq!(e["hashrate_mhs_1m_cnt"], json!(1));
     assert_eq!(e["hashrate_mhs_1m_cnt_active"], json!(1));
     assert_eq!(e["offline_or_sleeping_miners_cnt"], json!(1));

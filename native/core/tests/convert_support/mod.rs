@@ -30,7 +30,10 @@ pub fn assert_json_close(actual: &Value, expected: &Value) {
 fn close(a: &Value, e: &Value, path: String) -> Result<(), String> {
     match (a, e) {
         (Value::Number(x), Value::Number(y)) => {
-            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
             if x == y || ((x - y).abs() <= 1e-9 * y.abs().max(1.0)) {
                 Ok(())
             } else {
