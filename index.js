@@ -835,5 +835,21 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.MinerBook = nativeBinding.MinerBook
+module.exports.JsMinerBook = nativeBinding.JsMinerBook
+module.exports.NodeAlerts = nativeBinding.NodeAlerts
+module.exports.JsNodeAlerts = nativeBinding.JsNodeAlerts
 module.exports.addonVersion = nativeBinding.addonVersion
+module.exports.alignTs = nativeBinding.alignTs
+module.exports.bitsToTarget = nativeBinding.bitsToTarget
+module.exports.checkTemplateParent = nativeBinding.checkTemplateParent
+module.exports.coinbasePayoutSats = nativeBinding.coinbasePayoutSats
+module.exports.nodeSnapshot = nativeBinding.nodeSnapshot
+module.exports.normalizeRpcTemplate = nativeBinding.normalizeRpcTemplate
+module.exports.poolRevenue24h = nativeBinding.poolRevenue24h
+module.exports.poolStatsHistory = nativeBinding.poolStatsHistory
+module.exports.poolTransactions = nativeBinding.poolTransactions
+module.exports.renderIpcTemplate = nativeBinding.renderIpcTemplate
 module.exports.selfTest = nativeBinding.selfTest
+module.exports.statEntry = nativeBinding.statEntry
+module.exports.templateSummary = nativeBinding.templateSummary

@@ -5,6 +5,7 @@
 
 #![deny(clippy::all)]
 
+pub mod convert;
 mod errors;
 
 use napi_derive::napi;
