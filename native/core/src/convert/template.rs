@@ -259,7 +259,7 @@ fn is_hex_len(s: &str, len: usize) -> bool {
 /// Renders an IPC template (as JSON: the serde form of the IPC type, or the same with hex
 /// strings for hashes and scripts) as BIP 22/23 JSON.
 pub fn render_ipc_template(tpl: &Value, opts: &RenderOptions) -> Result<Value, ConvertError> {
-    let t: IpcBlockTemplate = serde_json::from_value(tpl.clone())
+    let t = IpcBlockTemplate::deserialize(tpl)
         .map_err(|e| ConvertError::input("IPC block template", e.to_string()))?;
     render_ipc(&t, opts)
 }
@@ -272,7 +272,7 @@ pub fn render_ipc(t: &IpcBlockTemplate, opts: &RenderOptions) -> Result<Value, C
         tracing::warn!(ipc_target = %t.target, bits_target = %target, "IPC template target differs from its bits; serving the target of bits");
     }
     let prev = t.header.prev_block_hash.display_hex();
-    let mut txids_internal: Vec<[u8; 32]> = Vec::with_capacity(t.transactions.len());
+    let mut txids_internal: HashMap<[u8; 32], usize> = HashMap::with_capacity(t.transactions.len());
     let mut txs = Vec::with_capacity(t.transactions.len());
     for (i, tx) in t.transactions.iter().enumerate() {
         let what = format!("IPC block template transactions[{i}]");
@@ -283,7 +283,7 @@ pub fn render_ipc(t: &IpcBlockTemplate, opts: &RenderOptions) -> Result<Value, C
             let mut d: Vec<usize> = tx
                 .inputs
                 .iter()
-                .filter_map(|inp| txids_internal.iter().position(|p| *p == inp.prevout.hash.0))
+                .filter_map(|inp| txids_internal.get(&inp.prevout.hash.0).copied())
                 .map(|j| j + 1)
                 .collect();
             d.sort_unstable();
@@ -299,7 +299,7 @@ pub fn render_ipc(t: &IpcBlockTemplate, opts: &RenderOptions) -> Result<Value, C
             o.insert("fee".into(), json!(fee));
         }
         o.insert("weight".into(), json!(data.len() * 4));
-        txids_internal.push(id);
+        txids_internal.insert(id, i);
         txs.push(Value::Object(o));
     }
     let cb_what = "IPC block template coinbase_tx";
