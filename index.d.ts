@@ -24,6 +24,12 @@ export declare class MinerBook {
    * unknown_miner, errors: [{index, code, message}]}`.
    */
   ingest(events: any, nowMs: number): any
+  /** `ingest` with the batch as a JSON string (cheaper across N-API for large batches). */
+  ingestJson(eventsJson: string, nowMs: number): any
+  /** `snapshots` as a JSON string (cheaper across N-API for many miners). */
+  snapshotsJson(nowMs: number, commit?: boolean | undefined | null): string
+  /** `workers` as a JSON string. */
+  workersJson(nowMs: number): string
   /** Reconciles with a `get_connected_miners` answer (`{miners: [endpoint]}` or an array). */
   syncConnected(answer: any, nowMs: number): any
   /** Says whether Stratum V2 data can be had, and why not. */
@@ -87,6 +93,9 @@ export declare function nodeSnapshot(state: any, nowMs: number, minSyncProgress?
 /** A JSON-RPC `getblocktemplate` answer, validated and normalised to the served shape. */
 export declare function normalizeRpcTemplate(answer: any): any
 
+/** `normalizeRpcTemplate` on the answer's JSON text, returning the served JSON string. */
+export declare function normalizeRpcTemplateJson(answerJson: string): string
+
 /** Coinbase revenue (BTC) of the blocks found in the 24 h up to `nowMs`. */
 export declare function poolRevenue24h(blocks: any, nowMs: number): number
 
@@ -98,6 +107,12 @@ export declare function poolTransactions(blocks: any, start: number, end: number
 
 /** BIP 22/23 JSON from an IPC `BlockTemplate` (serde JSON; hashes/scripts as arrays or hex). */
 export declare function renderIpcTemplate(tpl: any, options?: RenderTemplateOptions | undefined | null): any
+
+/**
+ * `renderIpcTemplate` with the template as a JSON string, returning the BIP 22 JSON string
+ * (ready to serve; no object crossing N-API).
+ */
+export declare function renderIpcTemplateJson(tplJson: string, options?: RenderTemplateOptions | undefined | null): string
 
 /** Options of `renderIpcTemplate`. */
 export interface RenderTemplateOptions {

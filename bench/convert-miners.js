@@ -4,7 +4,7 @@
 //     buckets), and the cost of a snapshot round / stat entry / workers list over them.
 //  2. Ingest throughput of share + mempool events in batches (events/s), and event-loop lag
 //     (p50/p99) while 20 000 events/s are fed for a few seconds in 10 ms batches.
-// Usage: node bench/convert-miners.js [--miners 10000] [--seconds 3]
+// Usage: node --expose-gc bench/convert-miners.js [--miners 10000] [--seconds 3]
 // Run against a release build for real figures: NAPI_RS_NATIVE_LIBRARY_PATH=<release .node>.
 const { monitorEventLoopDelay, performance } = require('node:perf_hooks')
 const addon = require('..')
@@ -28,7 +28,7 @@ function fillBook () {
   const book = new addon.MinerBook({ share_difficulty: 65536, pool_url: 'stratum+tcp://127.0.0.1:3333' })
   const rss0 = process.memoryUsage().rss
   let batch = []
-  const flush = (now) => { if (batch.length) { book.ingest(batch, now); batch = [] } }
+  const flush = (now) => { if (batch.length) { book.ingestJson(JSON.stringify(batch), now); batch = [] } }
   for (let i = 0; i < MINERS; i++) batch.push({ type: 'StratumClientConnected', endpoint: endpoint(i), protocol_version: 2, at_ms: T0 })
   flush(T0)
   // one share per miner every 5 min for 24 h (every coarse bucket), then every 10 s for the last 30 min
@@ -46,6 +46,7 @@ function fillBook () {
     flush(ts)
   }
   const fillMs = performance.now() - t
+  batch = null
   if (global.gc) global.gc()
   const rss1 = process.memoryUsage().rss
   return { book, end, events, fillMs, rss0, rss1 }
@@ -62,7 +63,7 @@ function timeIt (fn, n) {
   return `p50 ${pct(out, 0.5).toFixed(1)} ms, p99 ${pct(out, 0.99).toFixed(1)} ms`
 }
 
-function ingestThroughput (book, now) {
+function ingestThroughput (book, now, asJson) {
   const B = 1000
   const batch = []
   for (let i = 0; i < B; i++) {
@@ -72,7 +73,10 @@ function ingestThroughput (book, now) {
   }
   const rounds = 50
   const t = performance.now()
-  for (let r = 0; r < rounds; r++) book.ingest(batch, now)
+  for (let r = 0; r < rounds; r++) {
+    if (asJson) book.ingestJson(JSON.stringify(batch), now)
+    else book.ingest(batch, now)
+  }
   const s = (performance.now() - t) / 1000
   return (rounds * B) / s
 }
@@ -106,11 +110,14 @@ async function main () {
   const { book, end, events, fillMs, rss0, rss1 } = fillBook()
   console.log(`fill: ${events} share events in ${(fillMs / 1000).toFixed(1)} s (${Math.round(events / (fillMs / 1000))} events/s in 10 000-event batches)`)
   console.log(`RSS: ${mb(rss0)} before the book, ${mb(rss1)} with ${book.size} miners and full windows (+${mb(rss1 - rss0)})`)
-  console.log(`snapshots(commit) over ${book.size} miners: ${timeIt(() => book.snapshots(end, true), 5)}`)
+  console.log(`snapshots(commit) over ${book.size} miners, objects: ${timeIt(() => book.snapshots(end, true), 5)}`)
+  console.log(`snapshotsJson(commit) + JSON.parse over ${book.size} miners: ${timeIt(() => JSON.parse(book.snapshotsJson(end, true)), 5)}`)
   console.log(`statEntry over ${book.size} miners: ${timeIt(() => book.statEntry(end, end), 10)}`)
-  console.log(`workers over ${book.size} miners: ${timeIt(() => book.workers(end), 10)}`)
+  console.log(`workers over ${book.size} miners, objects: ${timeIt(() => book.workers(end), 10)}`)
+  console.log(`workersJson + JSON.parse over ${book.size} miners: ${timeIt(() => JSON.parse(book.workersJson(end)), 10)}`)
   console.log(`poolStat over ${book.size} miners: ${timeIt(() => book.poolStat(end, end), 10)}`)
-  console.log(`ingest throughput (1000-event batches, half shares, half mempool): ${Math.round(ingestThroughput(book, end))} events/s`)
+  console.log(`ingest throughput (1000-event batches, half shares, half mempool), objects: ${Math.round(ingestThroughput(book, end, false))} events/s`)
+  console.log(`ingest throughput, JSON.stringify + ingestJson: ${Math.round(ingestThroughput(book, end, true))} events/s`)
   const lag = await lagUnderLoad(book, end)
   console.log(`event-loop lag while feeding ${Math.round(lag.rate)} events/s for ${SECONDS} s: p50 ${lag.p50.toFixed(2)} ms, p99 ${lag.p99.toFixed(2)} ms, max ${lag.max.toFixed(2)} ms`)
   console.log(`RSS at end: ${mb(process.memoryUsage().rss)}`)

@@ -132,3 +132,19 @@ test('pool ext data: transactions per UTC day, revenue_24h, stats-history bucket
   assert.strictEqual(addon.coinbasePayoutSats(block, '0014aabb'), 312500000)
   assert.strictEqual(addon.coinbasePayoutSats(block, '0014ccdd'), null)
 })
+
+test('JSON-string variants give the same results and name bad JSON', () => {
+  const a = book()
+  const b = book()
+  const events = fixture('miner_events.json')
+  assert.deepStrictEqual(b.ingestJson(JSON.stringify(events), T0 + 61000), a.ingest(events, T0 + 61000))
+  assert.deepStrictEqual(JSON.parse(b.snapshotsJson(T0 + 61000, true)), a.snapshots(T0 + 61000, true))
+  assert.deepStrictEqual(JSON.parse(b.workersJson(T0 + 61000)), a.workers(T0 + 61000))
+  const fees = { d747e2e654cfe2ed452450ae1d56dc78a0cbe46193470eed5332c4d7ad88cffa: 1500 }
+  assert.deepStrictEqual(
+    JSON.parse(addon.renderIpcTemplateJson(JSON.stringify(fixture('ipc_template.json')), { fees, longpollSeq: 7 })),
+    fixture('ipc_template_bip22_expected.json'))
+  assert.deepStrictEqual(JSON.parse(addon.normalizeRpcTemplateJson(JSON.stringify(fixture('rpc_gbt.json')))), fixture('rpc_gbt_expected.json'))
+  assert.throws(() => b.ingestJson('[{', T0), (err) => err.code === 'ERR_CONVERT_INPUT_INVALID' && /events: not valid JSON/.test(err.message))
+  assert.throws(() => addon.normalizeRpcTemplateJson('nope'), code('ERR_CONVERT_INPUT_INVALID'))
+})

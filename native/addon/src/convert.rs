@@ -46,6 +46,17 @@ fn ints(v: Value) -> Value {
     }
 }
 
+/// Parses a JSON string argument (`what` names it in errors).
+fn parse(text: &str, what: &str) -> Result<Value, CodeStatus> {
+    serde_json::from_str(text)
+        .map_err(|e| coded(ConvertError::input(what, format!("not valid JSON: {e}"))))
+}
+
+/// Serialises a result to a JSON string.
+fn stringify(v: &Value) -> Result<String, CodeStatus> {
+    serde_json::to_string(v).map_err(|e| coded(ConvertError::input("result", e.to_string())))
+}
+
 fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, CodeStatus> {
     serde_json::to_value(v).map_err(|e| coded(ConvertError::input("result", e.to_string())))
 }
@@ -80,6 +91,35 @@ impl JsMinerBook {
         let now = ms(now_ms, "nowMs")?;
         let r = self.inner.ingest(&ints(events), now).map_err(coded)?;
         to_json(&r)
+    }
+
+    /// `ingest` with the batch as a JSON string (cheaper across N-API for large batches).
+    #[napi]
+    pub fn ingest_json(&mut self, events_json: String, now_ms: f64) -> Result<Value, CodeStatus> {
+        let now = ms(now_ms, "nowMs")?;
+        let events = parse(&events_json, "events")?;
+        let r = self.inner.ingest(&events, now).map_err(coded)?;
+        to_json(&r)
+    }
+
+    /// `snapshots` as a JSON string (cheaper across N-API for many miners).
+    #[napi]
+    pub fn snapshots_json(
+        &mut self,
+        now_ms: f64,
+        commit: Option<bool>,
+    ) -> Result<String, CodeStatus> {
+        let now = ms(now_ms, "nowMs")?;
+        stringify(&Value::Array(
+            self.inner.snapshots(now, commit.unwrap_or(false)),
+        ))
+    }
+
+    /// `workers` as a JSON string.
+    #[napi]
+    pub fn workers_json(&self, now_ms: f64) -> Result<String, CodeStatus> {
+        let now = ms(now_ms, "nowMs")?;
+        stringify(&Value::Array(self.inner.workers(now)))
     }
 
     /// Reconciles with a `get_connected_miners` answer (`{miners: [endpoint]}` or an array).
@@ -306,6 +346,30 @@ pub fn render_ipc_template(
         opts.longpoll_seq = u64::from(o.longpoll_seq.unwrap_or(0));
     }
     template::render_ipc_template(&ints(tpl), &opts).map_err(coded)
+}
+
+/// `renderIpcTemplate` with the template as a JSON string, returning the BIP 22 JSON string
+/// (ready to serve; no object crossing N-API).
+#[napi]
+pub fn render_ipc_template_json(
+    tpl_json: String,
+    options: Option<RenderTemplateOptions>,
+) -> Result<String, CodeStatus> {
+    let tpl = parse(&tpl_json, "IPC block template")?;
+    let mut opts = template::RenderOptions::default();
+    if let Some(o) = options {
+        opts.fees = o.fees.unwrap_or_default();
+        opts.rules = o.rules;
+        opts.longpoll_seq = u64::from(o.longpoll_seq.unwrap_or(0));
+    }
+    stringify(&template::render_ipc_template(&tpl, &opts).map_err(coded)?)
+}
+
+/// `normalizeRpcTemplate` on the answer's JSON text, returning the served JSON string.
+#[napi]
+pub fn normalize_rpc_template_json(answer_json: String) -> Result<String, CodeStatus> {
+    let answer = parse(&answer_json, "getblocktemplate answer")?;
+    stringify(&template::normalize_rpc_template(&answer).map_err(coded)?)
 }
 
 /// A JSON-RPC `getblocktemplate` answer, validated and normalised to the served shape.

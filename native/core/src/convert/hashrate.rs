@@ -1,14 +1,14 @@
 //! Hashrate **estimates** from accepted shares: each share of difficulty `d` stands for
 //! `d × 2^32` hashes on average, so a window's hashrate is `Σ d × 2^32 / window seconds`.
 //!
-//! Shares are kept in time buckets, not one by one, so memory per miner is bounded whatever the
-//! share rate: 10 s buckets over the last 30 minutes (for `t_5m` and `t_30m`) and 5 min buckets
-//! over the last 24 hours (for the pool's `hashrate_1h` / `hashrate_24h`). A window covers whole
+//! Shares are kept in time buckets, not one by one, so memory per miner is fixed whatever the
+//! share rate: a ring of 10 s buckets over the last 30 minutes (for `t_5m` and `t_30m`) and a ring
+//! of 5 min buckets over the last 24 hours (for the pool's `hashrate_1h` / `hashrate_24h`), 470
+//! `f32`s (1.9 KB) per miner once it has sent a share. A window covers whole
 //! buckets and its length is the exact span those buckets cover (up to `now`), so bucketing adds
 //! no bias. Before a window has elapsed since the miner connected, the window is the time since
 //! it connected. The relative standard deviation of an estimate over `n` shares is `1/√n`.
 
-use std::collections::VecDeque;
 
 use super::time::{FIVE_MINUTES_MS, HOUR_MS, MINUTE_MS, SECOND_MS};
 
@@ -45,50 +45,51 @@ pub struct HashrateEstimate {
     pub t_24h: f64,
 }
 
-/// One bucket series: `(bucket index = ts / width, Σ difficulty)`, ascending by index.
+/// One bucket series: a ring of `Σ difficulty` per bucket (`bucket index = ts / width`), holding
+/// the buckets `head - len + 1 ..= head`. Allocated on the first share (exact size, 4 bytes per
+/// bucket). A share older than the ring reaches is dropped: no window can see it.
 #[derive(Debug, Clone, Default)]
 struct Buckets {
     width: u64,
-    span: u64,
-    items: VecDeque<(u32, f32)>,
+    len: u64,
+    slots: Option<Box<[f32]>>,
+    head: u64,
 }
 
 impl Buckets {
     fn new(width: u64, span: u64) -> Self {
         Self {
             width,
-            span,
-            items: VecDeque::new(),
+            len: span / width + 1,
+            slots: None,
+            head: 0,
         }
     }
 
     fn add(&mut self, ts_ms: u64, difficulty: f64) {
-        let idx = u32::try_from(ts_ms / self.width).unwrap_or(u32::MAX);
-        let d = difficulty as f32;
-        match self.items.back_mut() {
-            Some(last) if last.0 == idx => last.1 += d,
-            Some(last) if last.0 < idx => self.items.push_back((idx, d)),
-            None => self.items.push_back((idx, d)),
-            Some(_) => match self.items.binary_search_by_key(&idx, |b| b.0) {
-                Ok(i) => {
-                    if let Some(b) = self.items.get_mut(i) {
-                        b.1 += d;
-                    }
-                }
-                Err(i) => self.items.insert(i, (idx, d)),
-            },
-        }
-    }
-
-    fn prune(&mut self, now_ms: u64) {
-        let keep_from = now_ms.saturating_sub(self.span + self.width) / self.width;
-        while let Some(first) = self.items.front() {
-            if u64::from(first.0) < keep_from {
-                self.items.pop_front();
-            } else {
-                break;
+        let idx = ts_ms / self.width;
+        let len = self.len;
+        let slots = match &mut self.slots {
+            Some(s) => s,
+            None => {
+                self.head = idx;
+                self.slots
+                    .insert(vec![0.0f32; len as usize].into_boxed_slice())
             }
+        };
+        if idx > self.head {
+            if idx - self.head >= len {
+                slots.iter_mut().for_each(|x| *x = 0.0);
+            } else {
+                for i in self.head + 1..=idx {
+                    slots[(i % len) as usize] = 0.0;
+                }
+            }
+            self.head = idx;
+        } else if idx + len <= self.head {
+            return;
         }
+        slots[(idx % len) as usize] += difficulty as f32;
     }
 
     /// Hashrate (H/s) over `window_ms` ending at `now_ms`, not reaching before `since_ms`.
@@ -105,23 +106,24 @@ impl Buckets {
         if span < MIN_SPAN_MS {
             return 0.0;
         }
-        let hi_idx = now_ms / w;
+        let Some(slots) = &self.slots else {
+            return 0.0;
+        };
+        let hi = (now_ms / w).min(self.head);
+        let lo = lo_idx.max((self.head + 1).saturating_sub(self.len));
         let mut work = 0.0f64;
-        for (idx, d) in self.items.iter().rev() {
-            let idx = u64::from(*idx);
-            if idx > hi_idx {
-                continue;
-            }
-            if idx < lo_idx {
-                break;
-            }
-            work += f64::from(*d);
+        let mut i = lo;
+        while i <= hi {
+            work += f64::from(slots[(i % self.len) as usize]);
+            i += 1;
         }
         work * HASHES_PER_DIFF1 / (span as f64 / 1000.0)
     }
 
     fn heap_bytes(&self) -> usize {
-        self.items.capacity() * std::mem::size_of::<(u32, f32)>()
+        self.slots
+            .as_ref()
+            .map_or(0, |s| s.len() * std::mem::size_of::<f32>())
     }
 }
 
@@ -184,11 +186,8 @@ impl ShareWindows {
         self.session_shares += 1;
     }
 
-    /// Drops buckets that no window can reach any more.
-    pub fn prune(&mut self, now_ms: u64) {
-        self.fine.prune(now_ms);
-        self.coarse.prune(now_ms);
-    }
+    /// Nothing to drop: the bucket rings have a fixed size (kept for callers that prune).
+    pub fn prune(&mut self, _now_ms: u64) {}
 
     /// The estimates at `now_ms` (H/s).
     pub fn estimate(&self, now_ms: u64) -> HashrateEstimate {
@@ -297,9 +296,19 @@ mod tests {
                 w.prune(T0 + s * 1000);
             }
         }
-        w.prune(T0 + 48 * 3600 * 1000);
-        assert!(w.fine.items.len() <= (FINE_SPAN_MS / FINE_BUCKET_MS) as usize + 2);
-        assert!(w.coarse.items.len() <= (COARSE_SPAN_MS / COARSE_BUCKET_MS) as usize + 2);
+        assert_eq!(w.heap_bytes(), (181 + 289) * 4);
+        // 48 h of one share per second at difficulty 1: the last 5 min hold 300 shares
+        let e = w.estimate(T0 + 48 * 3600 * 1000);
+        assert!(
+            (e.t_5m / (HASHES_PER_DIFF1) - 1.0).abs() < 0.01,
+            "{}",
+            e.t_5m
+        );
+        assert!(
+            (e.t_24h / (HASHES_PER_DIFF1) - 1.0).abs() < 0.01,
+            "{}",
+            e.t_24h
+        );
     }
 
     #[test]
