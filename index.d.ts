@@ -26,8 +26,8 @@ export declare class MinerBook {
   ingest(events: any, nowMs: number): any
   /** `ingest` with the batch as a JSON string (cheaper across N-API for large batches). */
   ingestJson(eventsJson: string, nowMs: number): any
-  /** `snapshots` as a JSON string (cheaper across N-API for many miners). */
-  snapshotsJson(nowMs: number, commit?: boolean | undefined | null): string
+  /** `snapshots` as a JSON string (same paging). */
+  snapshotsJson(nowMs: number, commit?: boolean | undefined | null, offset?: number | undefined | null, limit?: number | undefined | null): string
   /** `workers` as a JSON string. */
   workersJson(nowMs: number): string
   /** Reconciles with a `get_connected_miners` answer (`{miners: [endpoint]}` or an array). */
@@ -46,8 +46,13 @@ export declare class MinerBook {
   idForAddress(address: string): string | null
   /** One miner's `last.snap`; with `commit`, `all_pools_shares` restarts from here. */
   snapshot(id: string, nowMs: number, commit?: boolean | undefined | null): any
-  /** Every miner's snapshot: `[{id, address, registered, snap}]`. */
-  snapshots(nowMs: number, commit?: boolean | undefined | null): any
+  /**
+   * Every miner's snapshot: `[{id, address, registered, snap}]`, sorted by id; `offset` /
+   * `limit` page through them so a large collection can be spread over event-loop turns.
+   */
+  snapshots(nowMs: number, commit?: boolean | undefined | null, offset?: number | undefined | null, limit?: number | undefined | null): any
+  /** Approximate heap bytes held by the book (share windows, records, maps; for benchmarks). */
+  get approxHeapBytes(): number
   /**
    * The `stat-*` entry over every miner at the aligned `ts`. `info`: `{<id>: thing info}`;
    * `alerts`: `{<id>: [severity]}`.

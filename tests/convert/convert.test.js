@@ -148,3 +148,16 @@ test('JSON-string variants give the same results and name bad JSON', () => {
   assert.throws(() => b.ingestJson('[{', T0), (err) => err.code === 'ERR_CONVERT_INPUT_INVALID' && /events: not valid JSON/.test(err.message))
   assert.throws(() => addon.normalizeRpcTemplateJson('nope'), code('ERR_CONVERT_INPUT_INVALID'))
 })
+
+test('snapshots page through the book in id order', () => {
+  const b = book()
+  const events = []
+  for (let i = 0; i < 7; i++) events.push({ type: 'StratumClientConnected', endpoint: `10.2.0.${i}:1` })
+  b.ingest(events, T0)
+  const all = b.snapshots(T0).map((s) => s.id)
+  assert.deepStrictEqual(all, b.ids())
+  const paged = []
+  for (let off = 0; off < all.length; off += 3) paged.push(...JSON.parse(b.snapshotsJson(T0, false, off, 3)).map((s) => s.id))
+  assert.deepStrictEqual(paged, all)
+  assert.ok(b.approxHeapBytes > 0)
+})

@@ -102,17 +102,22 @@ impl JsMinerBook {
         to_json(&r)
     }
 
-    /// `snapshots` as a JSON string (cheaper across N-API for many miners).
+    /// `snapshots` as a JSON string (same paging).
     #[napi]
     pub fn snapshots_json(
         &mut self,
         now_ms: f64,
         commit: Option<bool>,
+        offset: Option<u32>,
+        limit: Option<u32>,
     ) -> Result<String, CodeStatus> {
         let now = ms(now_ms, "nowMs")?;
-        stringify(&Value::Array(
-            self.inner.snapshots(now, commit.unwrap_or(false)),
-        ))
+        stringify(&Value::Array(self.inner.snapshots_page(
+            now,
+            commit.unwrap_or(false),
+            offset.unwrap_or(0) as usize,
+            limit.map_or(usize::MAX, |l| l as usize),
+        )))
     }
 
     /// `workers` as a JSON string.
@@ -191,13 +196,29 @@ impl JsMinerBook {
             .map_err(coded)
     }
 
-    /// Every miner's snapshot: `[{id, address, registered, snap}]`.
+    /// Every miner's snapshot: `[{id, address, registered, snap}]`, sorted by id; `offset` /
+    /// `limit` page through them so a large collection can be spread over event-loop turns.
     #[napi]
-    pub fn snapshots(&mut self, now_ms: f64, commit: Option<bool>) -> Result<Value, CodeStatus> {
+    pub fn snapshots(
+        &mut self,
+        now_ms: f64,
+        commit: Option<bool>,
+        offset: Option<u32>,
+        limit: Option<u32>,
+    ) -> Result<Value, CodeStatus> {
         let now = ms(now_ms, "nowMs")?;
-        Ok(Value::Array(
-            self.inner.snapshots(now, commit.unwrap_or(false)),
-        ))
+        Ok(Value::Array(self.inner.snapshots_page(
+            now,
+            commit.unwrap_or(false),
+            offset.unwrap_or(0) as usize,
+            limit.map_or(usize::MAX, |l| l as usize),
+        )))
+    }
+
+    /// Approximate heap bytes held by the book (share windows, records, maps; for benchmarks).
+    #[napi(getter)]
+    pub fn approx_heap_bytes(&self) -> f64 {
+        self.inner.approx_heap_bytes() as f64
     }
 
     /// The `stat-*` entry over every miner at the aligned `ts`. `info`: `{<id>: thing info}`;

@@ -9,7 +9,6 @@
 //! no bias. Before a window has elapsed since the miner connected, the window is the time since
 //! it connected. The relative standard deviation of an estimate over `n` shares is `1/√n`.
 
-
 use super::time::{FIVE_MINUTES_MS, HOUR_MS, MINUTE_MS, SECOND_MS};
 
 /// Hashes per share of difficulty 1 (`2^32`).

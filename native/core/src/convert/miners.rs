@@ -651,11 +651,23 @@ impl MinerBook {
     }
 
     /// Snapshots of every miner (`[{id, address, registered, snap}]`, sorted by id); see
-    /// [`snapshot`](Self::snapshot) for `commit`. Also prunes old share buckets.
+    /// [`snapshot`](Self::snapshot) for `commit`.
     pub fn snapshots(&mut self, now_ms: u64, commit: bool) -> Vec<Value> {
-        self.prune(now_ms);
-        let mut out = Vec::with_capacity(self.miners.len());
-        for id in self.ids() {
+        self.snapshots_page(now_ms, commit, 0, usize::MAX)
+    }
+
+    /// One page of [`snapshots`](Self::snapshots) (`offset`, `limit` in id order), so a caller can
+    /// spread a large collection over several turns of its event loop.
+    pub fn snapshots_page(
+        &mut self,
+        now_ms: u64,
+        commit: bool,
+        offset: usize,
+        limit: usize,
+    ) -> Vec<Value> {
+        let ids: Vec<String> = self.ids().into_iter().skip(offset).take(limit).collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
             if let Ok(snap) = self.snapshot(&id, now_ms, commit) {
                 let (host, registered) = self
                     .miners
@@ -787,8 +799,22 @@ impl MinerBook {
         stat
     }
 
-    /// Approximate heap bytes of the share windows (for the memory benchmark).
-    pub fn window_heap_bytes(&self) -> usize {
-        self.miners.values().map(|m| m.windows.heap_bytes()).sum()
+    /// Approximate heap bytes held by the book: share windows, miner records, strings and the
+    /// two maps (for the memory benchmark; allocator overhead not included).
+    pub fn approx_heap_bytes(&self) -> usize {
+        let per_entry =
+            std::mem::size_of::<(String, Miner)>() + std::mem::size_of::<(String, String)>() + 16;
+        let strings: usize = self
+            .miners
+            .values()
+            .map(|m| {
+                2 * m.id.len()
+                    + 2 * m.host.len()
+                    + m.endpoint.as_ref().map_or(0, String::len)
+                    + m.disconnect_reason.as_ref().map_or(0, String::len)
+            })
+            .sum();
+        let windows: usize = self.miners.values().map(|m| m.windows.heap_bytes()).sum();
+        self.miners.capacity().max(self.by_host.capacity()) * per_entry + strings + windows
     }
 }
