@@ -271,3 +271,26 @@ fn snapshot_pages_cover_every_miner_once_in_id_order() {
     // one miner has sent shares: its two bucket rings (181 + 289 f32) are allocated
     assert!(b.approx_heap_bytes() >= (181 + 289) * 4);
 }
+
+#[test]
+fn shares_of_a_previous_session_do_not_make_a_reconnected_miner_mining() {
+    let mut b = scenario(); // last share at T0 + 300 s
+    b.ingest(
+        &json!([
+            {"type": "StratumClientDisconnected", "endpoint": "10.0.0.5:40002", "reason": "eof", "at_ms": T0 + 300_100},
+            {"type": "StratumClientConnected", "endpoint": "10.0.0.5:40011", "at_ms": T0 + 300_200}
+        ]),
+        T0 + 300_200,
+    )
+    .expect("array");
+    let s = b.snapshot(M5, T0 + 300_300, false).expect("known");
+    assert_eq!(s["stats"]["status"], json!("not_mining"));
+    assert_eq!(s["stats"]["uptime_ms"], json!(100));
+    b.ingest(
+        &json!([share("10.0.0.5:40011", T0 + 300_250)]),
+        T0 + 300_300,
+    )
+    .expect("array");
+    let s = b.snapshot(M5, T0 + 300_300, false).expect("known");
+    assert_eq!(s["stats"]["status"], json!("mining"));
+}

@@ -4,8 +4,8 @@
 //! (`miningos-rack.md` §3.2–3.3) and the pool rack's `workers`.
 //!
 //! Status rules: a miner that is not connected is `offline`; a connected miner whose last
-//! accepted share is at most `idle_after_ms` old is `mining`; a connected miner with no share in
-//! that time (or none yet) is `not_mining`.
+//! accepted share (of the current session) is at most `idle_after_ms` old is `mining`; a connected
+//! miner with no share in that time (or none yet since it connected) is `not_mining`.
 
 use std::collections::HashMap;
 
@@ -531,10 +531,10 @@ impl MinerBook {
     fn status(&self, m: &Miner, now: u64) -> &'static str {
         if !m.connected {
             "offline"
-        } else if m
-            .last_share_at
-            .is_some_and(|l| now.saturating_sub(l) <= self.config.idle_after_ms)
-        {
+        } else if m.last_share_at.is_some_and(|l| {
+            // only a share of the current session counts
+            l >= m.connected_at.unwrap_or(0) && now.saturating_sub(l) <= self.config.idle_after_ms
+        }) {
             "mining"
         } else {
             "not_mining"
