@@ -376,14 +376,13 @@ pub fn render_ipc_template_json(
     tpl_json: String,
     options: Option<RenderTemplateOptions>,
 ) -> Result<String, CodeStatus> {
-    let tpl = parse(&tpl_json, "IPC block template")?;
     let mut opts = template::RenderOptions::default();
     if let Some(o) = options {
         opts.fees = o.fees.unwrap_or_default();
         opts.rules = o.rules;
         opts.longpoll_seq = u64::from(o.longpoll_seq.unwrap_or(0));
     }
-    stringify(&template::render_ipc_template(&tpl, &opts).map_err(coded)?)
+    template::render_ipc_json(&tpl_json, &opts).map_err(coded)
 }
 
 /// `normalizeRpcTemplate` on the answer's JSON text, returning the served JSON string.

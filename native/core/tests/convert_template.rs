@@ -5,8 +5,8 @@
 mod convert_support;
 
 use blvm_miningos_core::convert::template::{
-    bits_to_target, check_parent, normalize_rpc_template, render_ipc_template, target_hex,
-    template_summary, RenderOptions,
+    bits_to_target, check_parent, normalize_rpc_template, render_ipc_json, render_ipc_template,
+    target_hex, template_summary, RenderOptions,
 };
 use blvm_miningos_core::Coded;
 use convert_support::{assert_json_close, fixture};
@@ -60,6 +60,14 @@ fn ipc_template_renders_as_bip22() {
     );
     let out = render_ipc_template(&fixture("ipc_template.json"), &opts).expect("renders");
     assert_json_close(&out, &fixture("ipc_template_bip22_expected.json"));
+    // the text path (no JSON tree) serves the same JSON
+    let text = render_ipc_json(&fixture("ipc_template.json").to_string(), &opts).expect("renders");
+    let parsed: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(parsed, out);
+    assert_eq!(
+        render_ipc_json("{", &opts).unwrap_err().code(),
+        "ERR_CONVERT_INPUT_INVALID"
+    );
     // one fee unknown → the summary has no total
     let s = template_summary(&out);
     assert_eq!(s["tx_count"], json!(2));

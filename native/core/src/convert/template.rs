@@ -5,9 +5,9 @@
 //! Byte order: IPC hashes are in internal order (sha256d output); BIP 22 hex hashes are in
 //! display order (reversed), as JSON-RPC shows them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -215,32 +215,51 @@ fn fit_u32(v: u64, what: &str, field: &str) -> Result<u32, ConvertError> {
 /// Serialises an IPC transaction in Bitcoin wire format (non-witness).
 pub fn serialize_tx(tx: &IpcTx, what: &str) -> Result<Vec<u8>, ConvertError> {
     let mut out = Vec::with_capacity(64 + 48 * tx.inputs.len() + 40 * tx.outputs.len());
-    out.extend_from_slice(&fit_u32(tx.version, what, "version")?.to_le_bytes());
-    write_varint(&mut out, tx.inputs.len() as u64);
+    serialize_tx_into(tx, &mut out, &|| what.to_string())?;
+    Ok(out)
+}
+
+/// [`serialize_tx`] into a reused buffer; `what` names the transaction, only on error.
+pub fn serialize_tx_into(
+    tx: &IpcTx,
+    out: &mut Vec<u8>,
+    what: &dyn Fn() -> String,
+) -> Result<(), ConvertError> {
+    let fit = |v: u64, field: &dyn Fn() -> String| {
+        u32::try_from(v).map_err(|_| {
+            ConvertError::field(
+                what(),
+                field(),
+                "does not fit the 4 bytes of the Bitcoin wire",
+            )
+        })
+    };
+    out.extend_from_slice(&fit(tx.version, &|| "version".into())?.to_le_bytes());
+    write_varint(out, tx.inputs.len() as u64);
     for (i, inp) in tx.inputs.iter().enumerate() {
         out.extend_from_slice(&inp.prevout.hash.0);
         out.extend_from_slice(&inp.prevout.index.to_le_bytes());
-        write_varint(&mut out, inp.script_sig.0.len() as u64);
+        write_varint(out, inp.script_sig.0.len() as u64);
         out.extend_from_slice(&inp.script_sig.0);
         out.extend_from_slice(
-            &fit_u32(inp.sequence, what, &format!("inputs[{i}].sequence"))?.to_le_bytes(),
+            &fit(inp.sequence, &|| format!("inputs[{i}].sequence"))?.to_le_bytes(),
         );
     }
-    write_varint(&mut out, tx.outputs.len() as u64);
+    write_varint(out, tx.outputs.len() as u64);
     for (i, o) in tx.outputs.iter().enumerate() {
         if o.value < 0 {
             return Err(ConvertError::field(
-                what,
+                what(),
                 format!("outputs[{i}].value"),
                 "is negative",
             ));
         }
         out.extend_from_slice(&o.value.to_le_bytes());
-        write_varint(&mut out, o.script_pubkey.0.len() as u64);
+        write_varint(out, o.script_pubkey.0.len() as u64);
         out.extend_from_slice(&o.script_pubkey.0);
     }
-    out.extend_from_slice(&fit_u32(tx.lock_time, what, "lock_time")?.to_le_bytes());
-    Ok(out)
+    out.extend_from_slice(&fit(tx.lock_time, &|| "lock_time".into())?.to_le_bytes());
+    Ok(())
 }
 
 /// sha256d of `data` (internal order).
@@ -264,8 +283,100 @@ pub fn render_ipc_template(tpl: &Value, opts: &RenderOptions) -> Result<Value, C
     render_ipc(&t, opts)
 }
 
+/// A transaction of a served template (BIP 22).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Bip22Tx {
+    /// Serialised transaction, hex.
+    pub data: String,
+    /// Txid, display hex.
+    pub txid: String,
+    /// Hash (= txid: the IPC type has no witnesses).
+    pub hash: String,
+    /// 1-based indices of in-template parents.
+    pub depends: Vec<usize>,
+    /// Fee in sats, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fee: Option<i64>,
+    /// Weight (4 × size, no witness).
+    pub weight: usize,
+}
+
+/// The coinbase of a served template (BIP 22 `coinbasetxn`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Bip22Coinbase {
+    /// Serialised coinbase, hex.
+    pub data: String,
+    /// Txid, display hex.
+    pub txid: String,
+    /// Hash (= txid).
+    pub hash: String,
+}
+
+/// A served template rendered from the IPC (BIP 22/23 keys).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Bip22Template {
+    /// `["proposal"]`.
+    pub capabilities: [&'static str; 1],
+    /// Block version.
+    pub version: i64,
+    /// Rules.
+    pub rules: Vec<String>,
+    /// Always empty here.
+    pub vbavailable: BTreeMap<String, u32>,
+    /// 0.
+    pub vbrequired: u32,
+    /// Parent, display hex.
+    pub previousblockhash: String,
+    /// Transactions (coinbase excluded).
+    pub transactions: Vec<Bip22Tx>,
+    /// Empty.
+    pub coinbaseaux: BTreeMap<String, String>,
+    /// Σ coinbase outputs (sats).
+    pub coinbasevalue: i64,
+    /// The node's coinbase.
+    pub coinbasetxn: Bip22Coinbase,
+    /// `<parent><seq>`.
+    pub longpollid: String,
+    /// 64 hex characters, from `bits`.
+    pub target: String,
+    /// `["time", "transactions", "prevblock"]`.
+    pub mutable: [&'static str; 3],
+    /// `00000000ffffffff`.
+    pub noncerange: &'static str,
+    /// Sigop limit.
+    pub sigoplimit: u64,
+    /// Size limit.
+    pub sizelimit: u64,
+    /// Weight limit.
+    pub weightlimit: u64,
+    /// Template time (s).
+    pub curtime: u64,
+    /// Compact target, 8 hex characters.
+    pub bits: String,
+    /// Height.
+    pub height: u64,
+}
+
 /// [`render_ipc_template`] on a decoded template.
 pub fn render_ipc(t: &IpcBlockTemplate, opts: &RenderOptions) -> Result<Value, ConvertError> {
+    serde_json::to_value(render_ipc_typed(t, opts)?)
+        .map_err(|e| ConvertError::input("template", e.to_string()))
+}
+
+/// Renders an IPC template (JSON text) straight to the served JSON text, with no intermediate
+/// JSON tree (the fast path for large templates).
+pub fn render_ipc_json(tpl_json: &str, opts: &RenderOptions) -> Result<String, ConvertError> {
+    let t: IpcBlockTemplate = serde_json::from_str(tpl_json)
+        .map_err(|e| ConvertError::input("IPC block template", e.to_string()))?;
+    serde_json::to_string(&render_ipc_typed(&t, opts)?)
+        .map_err(|e| ConvertError::input("template", e.to_string()))
+}
+
+/// Renders a decoded IPC template as a typed BIP 22 template.
+pub fn render_ipc_typed(
+    t: &IpcBlockTemplate,
+    opts: &RenderOptions,
+) -> Result<Bip22Template, ConvertError> {
     let bits = fit_u32(t.header.bits, "IPC block template", "header.bits")?;
     let target = target_hex(u64::from(bits))?;
     if !t.target.is_empty() && !t.target.eq_ignore_ascii_case(&target) {
@@ -274,33 +385,32 @@ pub fn render_ipc(t: &IpcBlockTemplate, opts: &RenderOptions) -> Result<Value, C
     let prev = t.header.prev_block_hash.display_hex();
     let mut txids_internal: HashMap<[u8; 32], usize> = HashMap::with_capacity(t.transactions.len());
     let mut txs = Vec::with_capacity(t.transactions.len());
+    let mut buf = Vec::with_capacity(512);
     for (i, tx) in t.transactions.iter().enumerate() {
-        let what = format!("IPC block template transactions[{i}]");
-        let data = serialize_tx(tx, &what)?;
-        let id = sha256d(&data);
+        buf.clear();
+        serialize_tx_into(tx, &mut buf, &|| {
+            format!("IPC block template transactions[{i}]")
+        })?;
+        let id = sha256d(&buf);
         let txid = Hash32(id).display_hex();
-        let depends: Vec<usize> = {
-            let mut d: Vec<usize> = tx
-                .inputs
-                .iter()
-                .filter_map(|inp| txids_internal.get(&inp.prevout.hash.0).copied())
-                .map(|j| j + 1)
-                .collect();
-            d.sort_unstable();
-            d.dedup();
-            d
-        };
-        let mut o = Map::new();
-        o.insert("data".into(), json!(hex::encode(&data)));
-        o.insert("txid".into(), json!(txid));
-        o.insert("hash".into(), json!(txid));
-        o.insert("depends".into(), json!(depends));
-        if let Some(fee) = opts.fees.get(&txid) {
-            o.insert("fee".into(), json!(fee));
+        let mut depends: Vec<usize> = tx
+            .inputs
+            .iter()
+            .filter_map(|inp| txids_internal.get(&inp.prevout.hash.0).map(|j| j + 1))
+            .collect();
+        if depends.len() > 1 {
+            depends.sort_unstable();
+            depends.dedup();
         }
-        o.insert("weight".into(), json!(data.len() * 4));
         txids_internal.insert(id, i);
-        txs.push(Value::Object(o));
+        txs.push(Bip22Tx {
+            data: hex::encode(&buf),
+            fee: opts.fees.get(&txid).copied(),
+            hash: txid.clone(),
+            txid,
+            depends,
+            weight: buf.len() * 4,
+        });
     }
     let cb_what = "IPC block template coinbase_tx";
     let cb = serialize_tx(&t.coinbase_tx, cb_what)?;
@@ -311,32 +421,35 @@ pub fn render_ipc(t: &IpcBlockTemplate, opts: &RenderOptions) -> Result<Value, C
             ConvertError::field(cb_what, format!("outputs[{i}].value"), "overflows")
         })?;
     }
-    let rules = opts
-        .rules
-        .clone()
-        .unwrap_or_else(|| vec!["segwit".to_string()]);
-    Ok(json!({
-        "capabilities": ["proposal"],
-        "version": t.header.version,
-        "rules": rules,
-        "vbavailable": {},
-        "vbrequired": 0,
-        "previousblockhash": prev,
-        "transactions": txs,
-        "coinbaseaux": {},
-        "coinbasevalue": coinbasevalue,
-        "coinbasetxn": {"data": hex::encode(&cb), "txid": cb_txid, "hash": cb_txid},
-        "longpollid": format!("{prev}{}", opts.longpoll_seq),
-        "target": target,
-        "mutable": ["time", "transactions", "prevblock"],
-        "noncerange": "00000000ffffffff",
-        "sigoplimit": SIGOP_LIMIT,
-        "sizelimit": WEIGHT_LIMIT,
-        "weightlimit": WEIGHT_LIMIT,
-        "curtime": t.timestamp,
-        "bits": format!("{bits:08x}"),
-        "height": t.height,
-    }))
+    Ok(Bip22Template {
+        capabilities: ["proposal"],
+        version: t.header.version,
+        rules: opts
+            .rules
+            .clone()
+            .unwrap_or_else(|| vec!["segwit".to_string()]),
+        vbavailable: BTreeMap::new(),
+        vbrequired: 0,
+        longpollid: format!("{prev}{}", opts.longpoll_seq),
+        previousblockhash: prev,
+        transactions: txs,
+        coinbaseaux: BTreeMap::new(),
+        coinbasevalue,
+        coinbasetxn: Bip22Coinbase {
+            data: hex::encode(&cb),
+            hash: cb_txid.clone(),
+            txid: cb_txid,
+        },
+        target,
+        mutable: ["time", "transactions", "prevblock"],
+        noncerange: "00000000ffffffff",
+        sigoplimit: SIGOP_LIMIT,
+        sizelimit: WEIGHT_LIMIT,
+        weightlimit: WEIGHT_LIMIT,
+        curtime: t.timestamp,
+        bits: format!("{bits:08x}"),
+        height: t.height,
+    })
 }
 
 /// Keys kept from a JSON-RPC `getblocktemplate` answer (BIP 22/23/9/141); others are dropped so
