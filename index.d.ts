@@ -36,6 +36,8 @@ export declare class MinerBook {
   setStratumStatus(available: boolean, reason: string | undefined | null, nowMs: number): void
   /** Registers an operator's miner (`id` = thing id, `address` = host, port ignored). */
   register(id: string, address: string, nowMs: number): void
+  /** Restores an auto-registered miner kept by the rack across a restart (stays "auto"). */
+  restore(id: string, address: string, nowMs: number): void
   /** Forgets a miner; true when it existed. */
   forget(id: string): boolean
   /** Thing ids, sorted. */

@@ -161,3 +161,12 @@ test('snapshots page through the book in id order', () => {
   assert.deepStrictEqual(paged, all)
   assert.ok(b.approxHeapBytes > 0)
 })
+
+test('restore keeps an auto-registered miner auto across a worker restart', () => {
+  const b = book()
+  b.restore('a8b9ebbd4adb1ba', '10.0.0.5', T0)
+  b.ingest([share('10.0.0.5:40100', T0 + 1000)], T0 + 1000)
+  assert.deepStrictEqual(b.ids(), ['a8b9ebbd4adb1ba'])
+  assert.strictEqual(b.snapshot('a8b9ebbd4adb1ba', T0 + 2000).stats.miner_specific.registered, 'auto')
+  assert.throws(() => b.restore('other', 'bad address', T0), code('ERR_MINER_ADDRESS_INVALID'))
+})

@@ -158,6 +158,13 @@ impl JsMinerBook {
         self.inner.register(&id, &address, now).map_err(coded)
     }
 
+    /// Restores an auto-registered miner kept by the rack across a restart (stays "auto").
+    #[napi]
+    pub fn restore(&mut self, id: String, address: String, now_ms: f64) -> Result<(), CodeStatus> {
+        let now = ms(now_ms, "nowMs")?;
+        self.inner.restore(&id, &address, now).map_err(coded)
+    }
+
     /// Forgets a miner; true when it existed.
     #[napi]
     pub fn forget(&mut self, id: String) -> bool {

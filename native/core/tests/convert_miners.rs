@@ -294,3 +294,18 @@ fn shares_of_a_previous_session_do_not_make_a_reconnected_miner_mining() {
     let s = b.snapshot(M5, T0 + 300_300, false).expect("known");
     assert_eq!(s["stats"]["status"], json!("mining"));
 }
+
+#[test]
+fn restored_auto_miners_stay_auto_and_keep_their_id() {
+    let mut b = book();
+    b.restore(M5, "10.0.0.5", T0).expect("restored");
+    b.ingest(&json!([share("10.0.0.5:40100", T0 + 1_000)]), T0 + 1_000)
+        .expect("array");
+    assert_eq!(b.ids(), vec![M5.to_string()]);
+    let s = b.snapshot(M5, T0 + 2_000, false).expect("known");
+    assert_eq!(s["stats"]["miner_specific"]["registered"], json!("auto"));
+    // an operator can still claim it
+    b.register("rig-5", "10.0.0.5", T0 + 3_000)
+        .expect("adopted");
+    assert_eq!(b.ids(), vec!["rig-5".to_string()]);
+}

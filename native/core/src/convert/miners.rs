@@ -276,6 +276,22 @@ impl MinerBook {
     /// host (a port is ignored). Adopts an auto-registered miner at the same host (re-keyed to
     /// `id`); refuses an address that belongs to another registered miner.
     pub fn register(&mut self, id: &str, address: &str, now_ms: u64) -> Result<(), ConvertError> {
+        self.register_with(id, address, now_ms, true)
+    }
+
+    /// Restores an auto-registered miner the rack kept across a restart (same rules as
+    /// [`register`](Self::register), but it stays marked as auto-registered).
+    pub fn restore(&mut self, id: &str, address: &str, now_ms: u64) -> Result<(), ConvertError> {
+        self.register_with(id, address, now_ms, false)
+    }
+
+    fn register_with(
+        &mut self,
+        id: &str,
+        address: &str,
+        now_ms: u64,
+        operator: bool,
+    ) -> Result<(), ConvertError> {
         if id.is_empty() || id.len() > 128 {
             return Err(ConvertError::field(
                 "register",
@@ -287,7 +303,7 @@ impl MinerBook {
         if let Some(existing) = self.by_host.get(&host).cloned() {
             if existing == id {
                 if let Some(m) = self.miners.get_mut(id) {
-                    m.registered = true;
+                    m.registered |= operator;
                 }
                 return Ok(());
             }
@@ -300,7 +316,7 @@ impl MinerBook {
             }
             if let Some(mut m) = self.miners.remove(&existing) {
                 m.id = id.to_string();
-                m.registered = true;
+                m.registered = operator;
                 self.remove_id(id);
                 self.by_host.insert(host, id.to_string());
                 self.miners.insert(id.to_string(), m);
@@ -312,7 +328,7 @@ impl MinerBook {
         self.by_host.insert(host.clone(), id.to_string());
         self.miners.insert(
             id.to_string(),
-            Miner::new(id.to_string(), host, now_ms, true),
+            Miner::new(id.to_string(), host, now_ms, operator),
         );
         Ok(())
     }
