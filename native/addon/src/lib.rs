@@ -6,6 +6,7 @@
 #![deny(clippy::all)]
 
 mod appnode;
+pub mod convert;
 mod errors;
 
 use napi_derive::napi;
