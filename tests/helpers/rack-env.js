@@ -89,3 +89,20 @@ function stopChild (child) {
 }
 
 module.exports = { startTestnet, makeRoot, argvFor, spawnWorker, stopChild, WORKER }
+
+/**
+ * Starts a worker in this process (logs to a silent pino unless LOG_LEVEL is set).
+ * @param {{root: string, rack: string, providers?: object}} opts
+ * @returns {Promise<import('../../src/rack-worker').RackWorker>}
+ */
+async function startWorker ({ root, rack, providers }) {
+  const pino = require('pino')
+  const { loadConfig } = require('../../src/config')
+  const { RackWorker } = require('../../src/rack-worker')
+  const conf = loadConfig({ argv: argvFor(root, rack), env: {} })
+  const worker = new RackWorker(conf, { logger: pino({ level: process.env.LOG_LEVEL || 'silent' }), providers })
+  await worker.start()
+  return worker
+}
+
+module.exports.startWorker = startWorker

@@ -1,0 +1,98 @@
+'use strict'
+const test = require('node:test')
+const assert = require('node:assert')
+const q = require('../../src/rack/query')
+const { parseArgs, loadConfig } = require('../../src/config')
+const { codePrefixOf } = require('../../src/rack/thing-store')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+
+const code = (fn) => {
+  try {
+    fn()
+  } catch (err) {
+    return err.code
+  }
+  return null
+}
+
+test('query validation: allowlisted operators pass, forbidden ones and bad shapes are coded', () => {
+  assert.deepStrictEqual(q.validateQuery(undefined, 1000), {})
+  assert.strictEqual(code(() => q.validateQuery({ tags: { $in: ['t-miner'] }, $or: [{ 'info.pos': { $regex: '^1_' } }] }, 1000)), null)
+  assert.strictEqual(code(() => q.validateQuery({ $where: 'true' }, 1000)), 'ERR_QUERY_OPERATOR_FORBIDDEN')
+  assert.strictEqual(code(() => q.validateQuery({ a: { $expr: { $function: {} } } }, 1000)), 'ERR_QUERY_OPERATOR_FORBIDDEN')
+  assert.strictEqual(code(() => q.validateQuery({ a: { $regex: 'x'.repeat(300) } }, 10000)), 'ERR_QUERY_INVALID')
+  assert.strictEqual(code(() => q.validateQuery([1], 1000)), 'ERR_QUERY_INVALID')
+  assert.strictEqual(code(() => q.validateQuery('x', 1000)), 'ERR_QUERY_INVALID')
+  assert.strictEqual(code(() => q.validateQuery({ a: 'x'.repeat(200) }, 100)), 'ERR_QUERY_TOO_LARGE')
+  let deep = { a: 1 }
+  for (let i = 0; i < 20; i++) deep = { $and: [deep] }
+  assert.strictEqual(code(() => q.validateQuery(deep, 100000)), 'ERR_QUERY_INVALID')
+  assert.strictEqual(code(() => q.compile({ a: { $in: 5 } })), 'ERR_QUERY_INVALID')
+})
+
+test('natural sort on dotted paths, missing values last, both directions', () => {
+  const docs = [{ i: { pos: '1_10' } }, { i: { pos: '1_2' } }, { i: {} }, { i: { pos: '1_1' } }]
+  const asc = q.naturalSort([...docs], q.parseSort({ 'i.pos': 1 })).map((d) => d.i.pos)
+  assert.deepStrictEqual(asc, ['1_1', '1_2', '1_10', undefined])
+  const desc = q.naturalSort([...docs], q.parseSort({ 'i.pos': -1 })).map((d) => d.i.pos)
+  assert.deepStrictEqual(desc, ['1_10', '1_2', '1_1', undefined])
+  assert.strictEqual(code(() => q.parseSort({ a: 2 })), 'ERR_SORT_INVALID')
+  assert.strictEqual(code(() => q.parseSort([])), 'ERR_SORT_INVALID')
+})
+
+test('index hints only for pure tag / id constraints', () => {
+  assert.deepStrictEqual(q.indexHint({ tags: { $in: ['a', 'b'] } }), { tags: ['a', 'b'], ids: null, rest: false })
+  assert.deepStrictEqual(q.indexHint({ id: 'x', 'info.pos': '1' }), { tags: null, ids: ['x'], rest: true })
+  assert.strictEqual(q.indexHint({ tags: { $nin: ['a'] } }), null)
+  assert.strictEqual(q.indexHint({ 'info.pos': '1' }), null)
+})
+
+test('fields, offset and limit validation', () => {
+  assert.strictEqual(code(() => q.parseFields({ a: 1, b: 0 })), 'ERR_FIELDS_INVALID')
+  assert.strictEqual(code(() => q.parseFields({ $a: 1 })), 'ERR_FIELDS_INVALID')
+  assert.deepStrictEqual(q.project([{ id: 1, a: { b: 2, c: 3 } }], q.parseFields({ 'a.b': 1 })), [{ a: { b: 2 } }])
+  assert.strictEqual(code(() => q.parsePage(-1, 1, 100, 1000)), 'ERR_OFFSET_INVALID')
+  assert.strictEqual(code(() => q.parsePage(0, 1001, 100, 1000)), 'ERR_LIMIT_INVALID')
+  assert.strictEqual(code(() => q.parsePage(0, '5', 100, 1000)), 'ERR_LIMIT_INVALID')
+  assert.deepStrictEqual(q.parsePage(undefined, undefined, 100, 1000), { offset: 0, limit: 100 })
+})
+
+test('thing code prefix from the thing type', () => {
+  assert.strictEqual(codePrefixOf('miner-blvm-sv2'), 'BLVM-SV2')
+  assert.strictEqual(codePrefixOf('miner'), 'MINER')
+})
+
+test('config: MiningOS flags, BLVM launch env, and coded errors naming the file and key', () => {
+  assert.deepStrictEqual(parseArgs(['--wtype', 'w', '--rack=1', '--debug', '--store-primary-key', 'k']), { wtype: 'w', rack: '1', debug: true, storePrimaryKey: 'k' })
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'blvm-conf-'))
+  assert.throws(() => loadConfig({ argv: ['--env', 'production'], env: {}, cwd: root }), { code: 'ERR_ARGV_INVALID' })
+  assert.throws(() => loadConfig({ argv: ['--wtype', 'wrk-miner-rack-blvm', '--env', 'prod'], env: {}, cwd: root }), { code: 'ERR_ARGV_INVALID' })
+  assert.throws(() => loadConfig({ argv: ['--wtype', 'wrk-miner-rack-blvm', '--env', 'test'], env: {}, cwd: root }), { code: 'ERR_CONFIG_INVALID' })
+  const c = loadConfig({ argv: ['--wtype', 'wrk-miner-rack-blvm', '--env', 'test', '--rack', '7'], env: {}, cwd: root })
+  assert.strictEqual(c.rack, '7')
+  assert.strictEqual(c.dirs.store, path.join(root, 'store', '7'))
+  assert.strictEqual(c.net.allow, null)
+  assert.strictEqual(c.logToFile, false)
+
+  fs.mkdirSync(path.join(root, 'config', 'facs'), { recursive: true })
+  fs.writeFileSync(path.join(root, 'config', 'common.json'), JSON.stringify({ p2p: { orks: ['zz'] } }))
+  assert.throws(() => loadConfig({ argv: ['--wtype', 'wrk-miner-rack-blvm', '--env', 'test', '--rack', '7'], env: {}, cwd: root }),
+    (err) => err.code === 'ERR_CONFIG_INVALID' && err.detail.includes('common.json') && err.detail.includes('p2p.orks[0]'))
+  fs.writeFileSync(path.join(root, 'config', 'common.json'), '{oops')
+  assert.throws(() => loadConfig({ argv: ['--wtype', 'wrk-miner-rack-blvm', '--env', 'test', '--rack', '7'], env: {}, cwd: root }),
+    (err) => err.code === 'ERR_CONFIG_INVALID' && err.detail.includes('common.json'))
+  fs.writeFileSync(path.join(root, 'config', 'common.json'), '{}')
+  fs.writeFileSync(path.join(root, 'config', 'facs', 'net.config.json'), JSON.stringify({ r0: { allow: [] } }))
+  const launched = loadConfig({ argv: [], env: { BLVM_MININGOS_LAUNCHED: '1', DATA_DIR: root, MININGOS_P2P_RACK_ID: 'node-1', MININGOS_P2P_ORKS: 'a'.repeat(64) }, cwd: '/' })
+  assert.strictEqual(launched.launched, true)
+  assert.strictEqual(launched.rack, 'node-1')
+  assert.strictEqual(launched.logToFile, true)
+  assert.deepStrictEqual(launched.net.allow, [], 'an empty allow list stays a list (nobody), not "open"')
+  assert.deepStrictEqual(launched.p2p.orks, ['a'.repeat(64)])
+  assert.strictEqual(launched.p2p.autoRegister, true)
+  assert.strictEqual(launched.dirs.logs, path.join(root, 'logs'))
+  assert.throws(() => loadConfig({ argv: [], env: { BLVM_MININGOS_LAUNCHED: '1', DATA_DIR: root }, cwd: '/' }), { code: 'ERR_CONFIG_INVALID' })
+  fs.rmSync(root, { recursive: true, force: true })
+})
