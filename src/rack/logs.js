@@ -53,6 +53,29 @@ class TimeLogs {
   }
 
   /**
+   * Appends many entries in one Hyperbee batch (one flush instead of one per entry).
+   * @param {Array<[string, {ts: number}]>} list [log name, entry] pairs
+   */
+  async appendMany (list) {
+    if (!list.length) return
+    const batch = this.bee.batch()
+    try {
+      for (const [name, entry] of list) {
+        if (!this._known.has(name)) {
+          this._known.add(name)
+          await batch.put(name, { createdAt: Date.now() }, { keyEncoding: this.meta.keyEncoding })
+        }
+        this._seq = (this._seq + 1) % 0x10000
+        await batch.put(tsKey(entry.ts) + this._seq.toString(16).padStart(4, '0'), entry, { keyEncoding: this._sub(name).keyEncoding })
+      }
+      await batch.flush()
+    } catch (err) {
+      await batch.close().catch(() => {})
+      throw err
+    }
+  }
+
+  /**
    * Newest-first entries in [start, end].
    * @param {string} name
    * @param {{start?: number, end?: number, offset?: number, limit?: number}} [opts]

@@ -43,6 +43,7 @@ class MinerRack {
     this._timers = []
     this._lastStored = new Map()
     this._collecting = false
+    this._started = false
   }
 
   /**
@@ -63,7 +64,9 @@ class MinerRack {
   startSchedules () {
     this._every(this.thingConf.collectSnapsItvMs, () => this.collectSnaps())
     for (const [tf, ms] of st.TIMEFRAMES) this._aligned(ms, (ts) => this.writeStats(tf, ts))
-    this.collectSnaps().catch((err) => this.logger.error({ err }, 'snapshot collection failed'))
+    this.collectSnaps()
+      .catch((err) => this.logger.error({ err }, 'snapshot collection failed'))
+      .finally(() => { this._started = true })
   }
 
   /** Stops schedules. */
@@ -121,21 +124,26 @@ class MinerRack {
     this._collecting = true
     try {
       const now = Date.now()
+      const out = []
       for (const rec of this.things.records()) {
         const last = await this._snap(rec.id, now)
         if (!this.things.get(rec.id)) continue
         this.things.setLast(rec.id, last)
-        const prev = this._lastStored.get(rec.id) || 0
-        if (now - prev >= this.thingConf.storeSnapItvMs) {
-          this._lastStored.set(rec.id, now)
-          await this.logs.append(`thing-5m-${rec.id}`, { ts: now, err: last.err, snap: last.snap })
+        // thing-5m-<id>: at most one entry per storeSnapItvMs window (aligned), none at start-up
+        const slot = st.align(now, this.thingConf.storeSnapItvMs)
+        if (!this._lastStored.has(rec.id)) this._lastStored.set(rec.id, this._started ? 0 : slot)
+        if (slot > this._lastStored.get(rec.id)) {
+          this._lastStored.set(rec.id, slot)
+          out.push([`thing-5m-${rec.id}`, { ts: now, err: last.err, snap: last.snap }])
         }
         if (last.alerts && last.alerts.length) {
           const entry = { ts: now }
           for (const a of last.alerts) entry[a.uuid || crypto.randomUUID()] = { ...a, thingId: rec.id }
-          await this.logs.append('thing-alerts', entry)
+          out.push(['thing-alerts', entry])
         }
+        if (out.length >= 1000) await this.logs.appendMany(out.splice(0))
       }
+      await this.logs.appendMany(out)
     } finally {
       this._collecting = false
     }
@@ -157,7 +165,7 @@ class MinerRack {
         g.push(view)
       }
     }
-    for (const [tag, views] of groups) await this.logs.append(`stat-${tf}-${tag}`, st.computeStats(views, ts))
+    await this.logs.appendMany(Array.from(groups, ([tag, views]) => [`stat-${tf}-${tag}`, st.computeStats(views, ts)]))
   }
 
   /**

@@ -73,10 +73,50 @@ function compile (query) {
   } catch (err) {
     throw rackError('ERR_QUERY_INVALID', err.message)
   }
-  fn = (doc) => q.test(doc)
+  const slow = (doc) => q.test(doc)
+  fn = fastPredicate(query, slow) || slow
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value)
   cache.set(text, fn)
   return fn
+}
+
+const PRIMITIVE = new Set(['string', 'number', 'boolean'])
+
+/**
+ * A plain-JS matcher with mingo's semantics for the common query shape: top-level dotted paths
+ * compared for equality with a primitive, `{$eq: v}` or `{$in: [v...]}`. A document whose path
+ * crosses an array before the last step is handed to mingo (`slow`). Null for any other shape.
+ * @param {object} query
+ * @param {(doc: object) => boolean} slow the mingo matcher
+ * @returns {((doc: object) => boolean)|null}
+ */
+function fastPredicate (query, slow) {
+  const checks = []
+  for (const [k, v] of Object.entries(query)) {
+    if (k.startsWith('$') || k === '') return null
+    let set
+    if (PRIMITIVE.has(typeof v)) set = [v]
+    else if (isObject(v) && Object.keys(v).length === 1 && PRIMITIVE.has(typeof v.$eq)) set = [v.$eq]
+    else if (isObject(v) && Object.keys(v).length === 1 && Array.isArray(v.$in) && v.$in.length > 0 && v.$in.every((x) => PRIMITIVE.has(typeof x))) set = v.$in
+    else return null
+    checks.push([k.split('.'), set.length === 1 ? null : new Set(set), set[0]])
+  }
+  return (doc) => {
+    for (const [parts, set, one] of checks) {
+      let cur = doc
+      for (let i = 0; i < parts.length; i++) {
+        if (cur === null || typeof cur !== 'object') {
+          cur = undefined
+          break
+        }
+        if (Array.isArray(cur)) return slow(doc)
+        cur = cur[parts[i]]
+      }
+      const eq = set ? (x) => set.has(x) : (x) => x === one
+      if (Array.isArray(cur) ? !cur.some(eq) : !eq(cur)) return false
+    }
+    return true
+  }
 }
 
 /**
@@ -190,11 +230,49 @@ function parseFields (fields) {
  * @returns {object[]}
  */
 function project (docs, fields) {
+  const tree = inclusionTree(fields)
+  if (tree) return docs.map((d) => includePaths(d, tree))
   try {
     return new Query({}).find(docs, fields).all()
   } catch (err) {
     throw rackError('ERR_FIELDS_INVALID', err.message)
   }
+}
+
+// {'a.b': 1, c: 1} → {a: {b: true}, c: true}; null when not a pure inclusion or paths overlap.
+function inclusionTree (fields) {
+  const tree = {}
+  for (const [k, v] of Object.entries(fields)) {
+    if (v !== 1 && v !== true) return null
+    const parts = k.split('.')
+    let node = tree
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]
+      if (p === '' || p === '__proto__') return null
+      if (i === parts.length - 1) {
+        if (Object.prototype.hasOwnProperty.call(node, p)) return null
+        node[p] = true
+      } else {
+        if (node[p] === true) return null
+        if (!Object.prototype.hasOwnProperty.call(node, p)) node[p] = {}
+        node = node[p]
+      }
+    }
+  }
+  return tree
+}
+
+function includePaths (src, tree) {
+  const out = {}
+  for (const k of Object.keys(tree)) {
+    if (!Object.prototype.hasOwnProperty.call(src, k)) continue
+    const v = src[k]
+    const sub = tree[k]
+    if (sub === true) out[k] = v
+    else if (Array.isArray(v)) out[k] = v.filter(isObject).map((e) => includePaths(e, sub))
+    else if (isObject(v)) out[k] = includePaths(v, sub)
+  }
+  return out
 }
 
 /**
@@ -213,4 +291,4 @@ function parsePage (offset, limit, defLimit, maxLimit) {
   return { offset: o, limit: l }
 }
 
-module.exports = { validateQuery, compile, indexHint, parseSort, naturalSort, parseFields, project, parsePage, getPath, isObject, ALLOWED_OPS }
+module.exports = { validateQuery, compile, fastPredicate, indexHint, parseSort, naturalSort, parseFields, project, parsePage, getPath, isObject, ALLOWED_OPS }

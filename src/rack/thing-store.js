@@ -125,8 +125,12 @@ class ThingStore {
   setLast (id, last) {
     const t = this.things.get(id)
     if (!t) return
-    t.last = last
-    t.viewLast = null
+    if (t.last) {
+      Object.assign(t.last, last) // in place: the cached views keep pointing at it
+    } else {
+      t.last = { ...last }
+      t.viewLast = null
+    }
   }
 
   /** @param {string} id @returns {object|null} */

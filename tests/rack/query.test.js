@@ -96,3 +96,40 @@ test('config: MiningOS flags, BLVM launch env, and coded errors naming the file 
   assert.throws(() => loadConfig({ argv: [], env: { BLVM_MININGOS_LAUNCHED: '1', DATA_DIR: root }, cwd: '/' }), { code: 'ERR_CONFIG_INVALID' })
   fs.rmSync(root, { recursive: true, force: true })
 })
+
+test('the fast matcher agrees with mingo on equality / $eq / $in shapes, arrays included', () => {
+  const { Query } = require('mingo')
+  const docs = [
+    { id: 'a', tags: ['t-miner', 'x'], info: { pos: '1_1', n: 1, ok: true }, list: [{ u: 'p' }] },
+    { id: 'b', tags: ['t-node'], info: { pos: '1_2', n: 2 }, list: [] },
+    { id: 'c', info: null },
+    { id: 'd', tags: 't-miner', info: { pos: ['1_1', '9'] } }
+  ]
+  const queries = [
+    { id: 'a' }, { tags: 't-miner' }, { tags: { $in: ['x', 't-node'] } }, { 'info.pos': '1_1' },
+    { 'info.n': { $eq: 2 } }, { 'info.ok': true }, { 'info.missing': 'x' }, { 'list.u': 'p' },
+    { 'info.pos': { $in: ['9', '1_2'] } }, { id: 'a', 'info.n': 1 }, { id: 'a', 'info.n': 2 }
+  ]
+  for (const query of queries) {
+    const mq = new Query(query)
+    const fast = q.fastPredicate(query, (doc) => mq.test(doc))
+    assert.ok(fast, JSON.stringify(query))
+    assert.deepStrictEqual(docs.filter(fast).map((d) => d.id), docs.filter((d) => mq.test(d)).map((d) => d.id), JSON.stringify(query))
+  }
+  assert.strictEqual(q.fastPredicate({ a: { $gt: 1 } }, () => true), null)
+  assert.strictEqual(q.fastPredicate({ $or: [] }, () => true), null)
+  assert.strictEqual(q.fastPredicate({ a: { $in: [] } }, () => true), null)
+})
+
+test('the fast inclusion projection agrees with mingo', () => {
+  const { Query } = require('mingo')
+  const docs = [
+    { id: 'a', code: 'X-1', info: { pos: '1', c: { d: 1 } }, tags: ['x'], list: [{ u: 1, v: 2 }, 5, { v: 3 }], n: null },
+    { id: 'b', info: 'flat', list: 'str' },
+    { id: 'c' }
+  ]
+  const specs = [{ id: 1 }, { 'info.pos': 1 }, { id: 1, 'info.c.d': 1, tags: 1 }, { 'list.u': 1 }, { list: 1, n: 1 }, { 'info.c': true, missing: 1 }]
+  for (const fields of specs) {
+    assert.deepStrictEqual(q.project(docs, fields), new Query({}).find(docs, fields).all(), JSON.stringify(fields))
+  }
+})
