@@ -59,6 +59,32 @@ async function time (fn, n, warm = 30) {
 }
 
 /**
+ * Times two functions alternately (same machine load for both), `n` runs each after warm-up.
+ * @param {() => unknown} a
+ * @param {() => unknown} b
+ * @param {number} n
+ * @param {number} [warm]
+ * @returns {Promise<[{p50: number, p99: number, mean: number}, {p50: number, p99: number, mean: number}]>}
+ */
+async function timePair (a, b, n, warm = 30) {
+  for (let i = 0; i < warm; i++) {
+    await a()
+    await b()
+  }
+  const xa = []
+  const xb = []
+  for (let i = 0; i < n; i++) {
+    let t = process.hrtime.bigint()
+    await a()
+    xa.push(Number(process.hrtime.bigint() - t) / 1e6)
+    t = process.hrtime.bigint()
+    await b()
+    xb.push(Number(process.hrtime.bigint() - t) / 1e6)
+  }
+  return [stats(xa), stats(xb)]
+}
+
+/**
  * RSS of a process in MB (from /proc).
  * @param {number} pid
  * @returns {number}
@@ -98,4 +124,4 @@ function f (x) {
   return x.toFixed(2)
 }
 
-module.exports = { registerThings, stats, time, rssMb, setup, f }
+module.exports = { registerThings, stats, time, timePair, rssMb, setup, f }

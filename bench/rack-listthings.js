@@ -6,7 +6,7 @@
 
 const mingo = require('mingo')
 const q = require('../src/rack/query')
-const { registerThings, time, rssMb, setup, f } = require('./rack-common')
+const { registerThings, timePair, rssMb, setup, f } = require('./rack-common')
 
 const N = Number(process.argv[2] || 10000)
 const ITER = Number(process.argv[3] || 300)
@@ -57,15 +57,13 @@ async function main () {
       const a = await client.request(key, 'listThings', req)
       const b = baselineList(things, req)
       if (JSON.stringify(a.map((x) => x.id || x.code)) !== JSON.stringify(b.map((x) => x.id || x.code))) throw new Error(`results differ for ${name}`)
-      const rpc = await time(() => client.request(key, 'listThings', req), ITER)
-      const base = await time(() => baselineList(things, req), ITER)
+      const [rpc, base] = await timePair(() => client.request(key, 'listThings', req), () => baselineList(things, req), ITER)
       console.log(`listThings ${name} | ${f(rpc.p50)} / ${f(rpc.p99)} | ${f(base.p50)} / ${f(base.p99)} | ${f(base.p99 / rpc.p99)}x`)
     }
     for (const [name, req] of COUNTS) {
       const a = await client.request(key, 'getThingsCount', req)
       if (a !== baselineCount(things, req)) throw new Error(`counts differ for ${name}`)
-      const rpc = await time(() => client.request(key, 'getThingsCount', req), ITER)
-      const base = await time(() => baselineCount(things, req), ITER)
+      const [rpc, base] = await timePair(() => client.request(key, 'getThingsCount', req), () => baselineCount(things, req), ITER)
       console.log(`getThingsCount ${name} (=${a}) | ${f(rpc.p50)} / ${f(rpc.p99)} | ${f(base.p50)} / ${f(base.p99)} | ${f(base.p99 / rpc.p99)}x`)
     }
     console.log('')

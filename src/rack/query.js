@@ -13,7 +13,6 @@ const ALLOWED_OPS = new Set([
 const MAX_DEPTH = 10
 const MAX_REGEX = 256
 const CACHE_MAX = 256
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' })
 
 const cache = new Map()
 
@@ -101,6 +100,23 @@ function fastPredicate (query, slow) {
     else return null
     checks.push([k.split('.'), set.length === 1 ? null : new Set(set), set[0]])
   }
+  if (checks.length === 1 && checks[0][0].length <= 3) {
+    const [[parts, set, one]] = checks
+    const eq = set ? (x) => set.has(x) : (x) => x === one
+    const [p0, p1, p2] = parts
+    return (doc) => {
+      let cur = doc[p0]
+      if (p1 !== undefined) {
+        if (Array.isArray(cur)) return slow(doc)
+        cur = cur !== null && typeof cur === 'object' ? cur[p1] : undefined
+        if (p2 !== undefined) {
+          if (Array.isArray(cur)) return slow(doc)
+          cur = cur !== null && typeof cur === 'object' ? cur[p2] : undefined
+        }
+      }
+      return Array.isArray(cur) ? cur.some(eq) : eq(cur)
+    }
+  }
   return (doc) => {
     for (const [parts, set, one] of checks) {
       let cur = doc
@@ -172,12 +188,30 @@ function getPath (obj, parts) {
   return v
 }
 
-function cmpValues (a, b) {
+// Natural-sort key: numbers stay numbers; strings become [text, number, text, ...] chunks.
+function natKey (v) {
+  if (v === undefined || v === null) return null
+  if (typeof v === 'number') return v
+  const str = typeof v === 'object' ? JSON.stringify(v) : String(v)
+  return str.split(/(\d+)/).map((c, i) => (i % 2 === 1 ? Number(c) : c))
+}
+
+function cmpKeys (a, b) {
   if (a === b) return 0
-  if (a === undefined || a === null) return 1
-  if (b === undefined || b === null) return -1
+  if (a === null) return 1
+  if (b === null) return -1
   if (typeof a === 'number' && typeof b === 'number') return a - b
-  return collator.compare(typeof a === 'object' ? JSON.stringify(a) : String(a), typeof b === 'object' ? JSON.stringify(b) : String(b))
+  if (typeof a === 'number') return -1
+  if (typeof b === 'number') return 1
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a[i]
+    const y = b[i]
+    if (x === y) continue
+    if (i % 2 === 1) return x - y
+    return x < y ? -1 : 1
+  }
+  return a.length - b.length
 }
 
 /**
@@ -187,14 +221,13 @@ function cmpValues (a, b) {
  * @returns {object[]}
  */
 function naturalSort (docs, spec) {
-  const keyed = docs.map((d) => ({ d, k: spec.map(([p]) => getPath(d, p)) }))
+  const keyed = docs.map((d) => ({ d, k: spec.map(([p]) => natKey(getPath(d, p))) }))
   keyed.sort((x, y) => {
     for (let i = 0; i < spec.length; i++) {
-      const c = cmpValues(x.k[i], y.k[i])
-      if (c !== 0) {
-        const missing = x.k[i] === undefined || x.k[i] === null || y.k[i] === undefined || y.k[i] === null
-        return missing ? c : c * spec[i][1]
-      }
+      const a = x.k[i]
+      const b = y.k[i]
+      const c = cmpKeys(a, b)
+      if (c !== 0) return a === null || b === null ? c : c * spec[i][1]
     }
     return 0
   })

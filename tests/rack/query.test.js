@@ -133,3 +133,9 @@ test('the fast inclusion projection agrees with mingo', () => {
     assert.deepStrictEqual(q.project(docs, fields), new Query({}).find(docs, fields).all(), JSON.stringify(fields))
   }
 })
+
+test('natural sort: mixed numbers, text chunks, numbers before strings', () => {
+  const vals = ['a10', 'a2', 'b1', 'a2b3', 'a2b10', 7, 'A1', '10', '9']
+  const out = q.naturalSort(vals.map((v) => ({ v })), q.parseSort({ v: 1 })).map((d) => d.v)
+  assert.deepStrictEqual(out, [7, '9', '10', 'A1', 'a2', 'a2b3', 'a2b10', 'a10', 'b1'])
+})
