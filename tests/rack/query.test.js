@@ -139,3 +139,17 @@ test('natural sort: mixed numbers, text chunks, numbers before strings', () => {
   const out = q.naturalSort(vals.map((v) => ({ v })), q.parseSort({ v: 1 })).map((d) => d.v)
   assert.deepStrictEqual(out, [7, '9', '10', 'A1', 'a2', 'a2b3', 'a2b10', 'a10', 'b1'])
 })
+
+test('the shipped config examples load as they are', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'blvm-conf-ex-'))
+  const repo = path.join(__dirname, '..', '..')
+  fs.mkdirSync(path.join(root, 'config', 'facs'), { recursive: true })
+  fs.copyFileSync(path.join(repo, 'config', 'common.json.example'), path.join(root, 'config', 'common.json'))
+  fs.copyFileSync(path.join(repo, 'config', 'facs', 'net.config.json.example'), path.join(root, 'config', 'facs', 'net.config.json'))
+  const c = loadConfig({ argv: [], env: { BLVM_MININGOS_LAUNCHED: '1', DATA_DIR: root }, cwd: '/' })
+  assert.strictEqual(c.rack, 'node-001', 'rack id from p2p.rackId')
+  assert.deepStrictEqual(c.p2p.orks, [])
+  assert.strictEqual(c.net.allow, null)
+  assert.strictEqual(c.thing.collectSnapsItvMs, 60000)
+  fs.rmSync(root, { recursive: true, force: true })
+})
