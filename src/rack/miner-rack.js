@@ -44,6 +44,7 @@ class MinerRack {
     this._lastStored = new Map()
     this._collecting = false
     this._started = false
+    this._writes = Promise.resolve()
   }
 
   /**
@@ -260,9 +261,16 @@ class MinerRack {
     return this.logs.append('audit', line)
   }
 
-  async _audited (action, req, thingId, fn) {
+  // Write methods run one at a time (check-then-write of ids, codes and uniques stays atomic).
+  _exclusive (fn) {
+    const p = this._writes.then(fn)
+    this._writes = p.catch(() => {})
+    return p
+  }
+
+  async _audited (action, req, thingId, fn, { lock = true } = {}) {
     try {
-      const res = await fn()
+      const res = await (lock ? this._exclusive(fn) : fn())
       await this._audit(action, 'success', req, thingId)
       return res
     } catch (err) {
@@ -421,7 +429,7 @@ class MinerRack {
         }
       }
       return ok
-    })
+    }, { lock: false })
   }
 
   /**

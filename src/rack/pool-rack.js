@@ -32,6 +32,7 @@ class PoolRack {
     this.getInstanceId = getInstanceId
     this.publicKey = null
     this._timer = null
+    this._txChain = Promise.resolve()
   }
 
   /**
@@ -188,10 +189,18 @@ class PoolRack {
   }
 
   /**
-   * Records a found block's coinbase in the day's transactions (for node data to call).
+   * Records a found block's coinbase in the day's transactions (for node data to call); calls
+   * are serialised.
    * @param {{ts: number, satoshis: number, blockHash: string, height: number}} tx
+   * @returns {Promise<void>}
    */
-  async addTransaction (tx) {
+  addTransaction (tx) {
+    const p = this._txChain.then(() => this._addTransaction(tx))
+    this._txChain = p.catch(() => {})
+    return p
+  }
+
+  async _addTransaction (tx) {
     const day = align(tx.ts, DAY)
     const rows = await this.logs.tail('transactions', { start: day, end: day, limit: 1 })
     const entry = rows[0] || { ts: day, transactions: [] }

@@ -243,3 +243,13 @@ test('forgetThings: default forgets nothing, query and all', async () => {
   assert.strictEqual(await call('forgetThings', { all: true }), 1)
   assert.strictEqual(await call('getThingsCount', {}), 0)
 })
+
+test('concurrent writes stay consistent: one id, distinct codes', async () => {
+  const same = await Promise.allSettled([1, 2, 3].map((i) => call('registerThing', { id: 'dup', opts: { address: `10.5.0.${i}` } })))
+  assert.strictEqual(same.filter((r) => r.status === 'fulfilled').length, 1)
+  assert.ok(same.filter((r) => r.status === 'rejected').every((r) => r.reason.code === 'ERR_THING_WITH_ID_ALREADY_EXISTS'))
+  await Promise.all(Array.from({ length: 20 }, (_, i) => call('registerThing', { opts: { address: `10.6.0.${i}` } })))
+  const codes = (await call('listThings', { limit: 1000 })).map((t) => t.code)
+  assert.strictEqual(codes.length, 21)
+  assert.strictEqual(new Set(codes).size, 21, 'no duplicate codes')
+})

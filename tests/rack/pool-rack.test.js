@@ -68,8 +68,10 @@ test('stats-history, workers-count, transactions: ranges required, ts aligned, p
   assert.ok(hb.length >= 1 && hb.every((x) => x.ts % 86400000 === 0))
   assert.deepStrictEqual(await ext({ key: 'workers-count', start: t, end: t }), [{ ts: t, count: 1 }])
   assert.deepStrictEqual(await ext({ key: 'transactions', start: 0, end: t }), [])
-  await worker.poolRack.addTransaction({ ts: t, satoshis: 312500000, blockHash: 'ab', height: 900000 })
-  await worker.poolRack.addTransaction({ ts: t + 1, satoshis: 100000000, blockHash: 'cd', height: 900001 })
+  await Promise.all([
+    worker.poolRack.addTransaction({ ts: t, satoshis: 312500000, blockHash: 'ab', height: 900000 }),
+    worker.poolRack.addTransaction({ ts: t + 1, satoshis: 100000000, blockHash: 'cd', height: 900001 })
+  ])
   const tx = await ext({ key: 'transactions', start: 0, end: t + 86400000 })
   assert.strictEqual(tx.length, 1)
   assert.strictEqual(tx[0].ts % 86400000, 0)
