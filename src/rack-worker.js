@@ -51,11 +51,14 @@ class RackWorker extends EventEmitter {
     return this._serial(() => this._stop())
   }
 
-  /** In-process restart (rackReboot); emits `restarted`. */
+  /**
+   * In-process restart (rackReboot): RPC servers, racks and stores are closed and reopened; the
+   * DHT node stays up so the same keys are reachable again at once. Emits `restarted`.
+   */
   restart () {
     return this._serial(async () => {
       this.logger.info('rack reboot: restarting in process')
-      await this._stop()
+      await this._stop({ keepNet: true })
       await this._start()
       this.emit('restarted')
     })
@@ -71,8 +74,12 @@ class RackWorker extends EventEmitter {
     this.store_s0 = new StoreFacility({ storeDir: this.conf.dirs.store })
     await this.store_s0.start()
     try {
-      this.net_r0 = new NetFacility({ conf: this.conf.net, store: this.store_s0, logger: this.logger })
-      await this.net_r0.start()
+      if (this.net_r0) {
+        this.net_r0.setStore(this.store_s0) // in-process restart: same DHT node, same keys
+      } else {
+        this.net_r0 = new NetFacility({ conf: this.conf.net, store: this.store_s0, logger: this.logger })
+        await this.net_r0.start()
+      }
 
       this.minerRack = new MinerRack({
         rack: this.conf.rack,
@@ -142,23 +149,26 @@ class RackWorker extends EventEmitter {
     this._saveStatus()
   }
 
-  async _stop () {
+  async _stop ({ keepNet = false } = {}) {
     if (!this.active) return
     this.active = false
-    await this._teardown()
+    await this._teardown({ keepNet })
     this._saveStatus()
     this.logger.info('worker stopped')
     this.emit('stopped')
   }
 
-  async _teardown () {
+  async _teardown ({ keepNet = false } = {}) {
     if (this.registrar) this.registrar.stop()
     this.registrar = null
+    if (this.net_r0) await this.net_r0.closeServers().catch((err) => this.logger.warn({ err }, 'rpc servers close failed'))
     if (this.minerRack) await this.minerRack.close()
     if (this.poolRack) await this.poolRack.close()
-    if (this.net_r0) await this.net_r0.stop().catch((err) => this.logger.warn({ err }, 'net stop failed'))
+    if (this.net_r0 && !keepNet) {
+      await this.net_r0.stop().catch((err) => this.logger.warn({ err }, 'net stop failed'))
+      this.net_r0 = null
+    }
     if (this.store_s0) await this.store_s0.stop().catch((err) => this.logger.warn({ err }, 'store stop failed'))
-    this.net_r0 = null
     this.store_s0 = null
   }
 

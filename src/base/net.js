@@ -88,10 +88,23 @@ class NetFacility {
     return parseReply(res)
   }
 
-  /** Closes the servers, the client pool and the DHT. */
-  async stop () {
+  /**
+   * Points the facility at a (re)opened store (in-process restart keeps the DHT node).
+   * @param {import('./store').StoreFacility} store
+   */
+  setStore (store) {
+    this.storeFac = store
+  }
+
+  /** Closes the RPC servers only (the DHT node and client side stay up). */
+  async closeServers () {
     for (const s of this.servers) await s.close()
     this.servers = []
+  }
+
+  /** Closes the servers, the client pool and the DHT. */
+  async stop () {
+    await this.closeServers()
     if (this.rpc) await this.rpc.destroy()
     if (this.dht) await this.dht.destroy()
     this.rpc = null

@@ -9,6 +9,13 @@ const { spawn } = require('node:child_process')
 const createTestnet = require('@hyperswarm/testnet')
 
 const WORKER = path.resolve(__dirname, '..', '..', 'worker.js')
+const live = new Set()
+
+/** SIGKILLs every worker child still running (test teardown, so a failed test cannot hang the run). */
+function killAll () {
+  for (const c of live) c.kill('SIGKILL')
+  live.clear()
+}
 
 /**
  * A 3-node testnet on 127.0.0.1.
@@ -56,6 +63,8 @@ async function spawnWorker ({ root, rack, env = {}, argv }) {
   const child = spawn(process.execPath, [WORKER, ...(argv || argvFor(root, rack))], {
     cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe']
   })
+  live.add(child)
+  child.once('exit', () => live.delete(child))
   let out = ''
   child.stdout.on('data', (d) => { out += d })
   child.stderr.on('data', (d) => { out += d })
@@ -88,7 +97,7 @@ function stopChild (child) {
   })
 }
 
-module.exports = { startTestnet, makeRoot, argvFor, spawnWorker, stopChild, WORKER }
+module.exports = { startTestnet, makeRoot, argvFor, spawnWorker, stopChild, killAll, WORKER }
 
 /**
  * Starts a worker in this process (logs to a silent pino unless LOG_LEVEL is set).

@@ -7,7 +7,7 @@ const assert = require('node:assert')
 const fs = require('node:fs')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
-const { startTestnet, makeRoot, spawnWorker, stopChild, WORKER } = require('../helpers/rack-env')
+const { startTestnet, makeRoot, spawnWorker, stopChild, killAll, WORKER } = require('../helpers/rack-env')
 const { createClient } = require('../helpers/client')
 
 let tn, c
@@ -16,6 +16,7 @@ test.before(async () => {
   c = await createClient({ bootstrap: tn.bootstrap })
 })
 test.after(async () => {
+  killAll()
   await c.destroy()
   await tn.destroy()
 })
