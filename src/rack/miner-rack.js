@@ -450,7 +450,9 @@ class MinerRack {
     const fields = q.parseFields(req.fields)
     let rows = await this.logs.tail(name, { ...range, offset, limit })
     if (req.groupRange !== undefined) rows = groupRows(rows, req.groupRange, Boolean(req.shouldCalculateAvg))
-    return fields ? q.project(rows, { ts: 1, ...fields }) : rows
+    if (!fields) return rows
+    const inclusion = Object.values(fields).some((v) => v === 1 || v === true)
+    return q.project(rows, inclusion ? { ts: 1, ...fields } : fields)
   }
 
   /**
