@@ -236,6 +236,11 @@ class ThingStore {
       for (const tag of hint.tags) for (const id of this._tagged(tag)) s.add(id)
       return s.size
     }
+    if (this.things.size >= PATH_INDEX_MIN) {
+      const shape = q.equalityShape(query)
+      const ids = shape ? this._byPaths(shape, Infinity, false) : null
+      if (ids) return ids.length
+    }
     return this.matchIds(query).length
   }
 
@@ -320,7 +325,7 @@ class ThingStore {
   }
 
   // Ids matching an equality shape through path indexes, in store order; null if not indexable.
-  _byPaths (shape, stopAfter) {
+  _byPaths (shape, stopAfter, ordered = true) {
     let cand = null
     for (const [path, values] of shape) {
       const idx = this._pathIndex(path)
@@ -336,7 +341,7 @@ class ThingStore {
       if (cand.size === 0) return []
     }
     const ids = Array.from(cand)
-    if (ids.length > 1) ids.sort((a, b) => this.things.get(a).seq - this.things.get(b).seq)
+    if (ordered && ids.length > 1) ids.sort((a, b) => this.things.get(a).seq - this.things.get(b).seq)
     return ids.length > stopAfter ? ids.slice(0, stopAfter) : ids
   }
 }
