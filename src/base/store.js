@@ -9,6 +9,7 @@ const Hyperbee = require('hyperbee')
 const crypto = require('hypercore-crypto')
 const Rache = require('rache')
 const CoreStorage = require('hypercore-storage')
+const { rackError } = require('../errors')
 
 // One bounded block/node cache shared by every core and bee of the store (the default is an
 // unbounded-looking 65 536 entries per bee, which costs hundreds of MB after a write burst).
@@ -31,7 +32,13 @@ class StoreFacility {
     fs.mkdirSync(this.storeDir, { recursive: true })
     const storage = new CoreStorage(this.storeDir, { writeBufferSize: WRITE_BUFFER_BYTES })
     this.store = new Corestore(storage, { globalCache: new Rache({ maxSize: CACHE_ENTRIES }) })
-    await this.store.ready()
+    try {
+      await this.store.ready()
+    } catch (err) {
+      this.store = null
+      if (/lock/i.test(err.message)) throw rackError('ERR_STORE_LOCKED', `${this.storeDir}: in use by another worker`)
+      throw rackError('ERR_STORE_OPEN_FAILED', `${this.storeDir}: ${err.message}`)
+    }
   }
 
   /**
