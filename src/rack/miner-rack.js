@@ -37,6 +37,8 @@ class MinerRack {
     this.logs = null
     this._timers = []
     this._lastStored = new Map()
+    this._lastSnapJson = new Map()
+    this._alertsSeen = new Map()
     this._collecting = false
     this._started = false
     this._writes = Promise.resolve()
@@ -141,12 +143,21 @@ class MinerRack {
         if (!this._lastStored.has(rec.id)) this._lastStored.set(rec.id, this._started ? 0 : slot)
         if (slot > this._lastStored.get(rec.id)) {
           this._lastStored.set(rec.id, slot)
-          out.push([`thing-5m-${rec.id}`, { ts: now, err: last.err, snap: last.snap }])
+          // an unchanged snapshot is not stored again (logs are append-only: see docs, retention)
+          const json = JSON.stringify([last.err, last.snap])
+          if (this._lastSnapJson.get(rec.id) !== json) {
+            this._lastSnapJson.set(rec.id, json)
+            out.push([`thing-5m-${rec.id}`, { ts: now, err: last.err, snap: last.snap }])
+          }
         }
-        if (last.alerts && last.alerts.length) {
-          const entry = { ts: now }
-          for (const a of last.alerts) entry[a.uuid || crypto.randomUUID()] = { ...a, thingId: rec.id }
-          out.push(['thing-alerts', entry])
+        // thing-alerts: each alert once, at its createdAt (an alert that stays keeps its uuid)
+        let seen = this._alertsSeen.get(rec.id)
+        for (const a of (Array.isArray(last.alerts) ? last.alerts : [])) {
+          const uuid = a && typeof a.uuid === 'string' ? a.uuid : null
+          if (!uuid || (seen && seen.has(uuid))) continue
+          if (!seen) this._alertsSeen.set(rec.id, (seen = new Set()))
+          seen.add(uuid)
+          out.push(['thing-alerts', { ts: Number.isInteger(a.createdAt) ? a.createdAt : now, [uuid]: { ...a, thingId: rec.id } }])
         }
         if (out.length >= 1000) await this.logs.appendMany(out.splice(0))
         if (++n % 500 === 0) await new Promise((resolve) => setImmediate(resolve)) // let RPC in
@@ -363,6 +374,8 @@ class MinerRack {
       for (const id of ids) {
         await this.things.remove(id)
         this._lastStored.delete(id)
+        this._lastSnapJson.delete(id)
+        this._alertsSeen.delete(id)
       }
       this.logger.info({ count: ids.length }, 'things forgotten')
       return 1
