@@ -52,8 +52,26 @@ class StoreFacility {
     if (bee) return bee
     bee = new Hyperbee(this.store.get({ name }), { keyEncoding: 'utf-8', valueEncoding: 'json', ...beeOpts })
     this._bees.set(name, bee)
-    await bee.ready()
+    try {
+      await bee.ready()
+    } catch (err) {
+      this._bees.delete(name)
+      await bee.close().catch(() => {})
+      throw err
+    }
     return bee
+  }
+
+  /**
+   * Closes a bee and purges its core from disk (log rotation).
+   * @param {string} name core name
+   */
+  async dropBee (name) {
+    const bee = this._bees.get(name) || new Hyperbee(this.store.get({ name }))
+    this._bees.delete(name)
+    await bee.ready()
+    await bee.core.purge()
+    await bee.close().catch(() => {})
   }
 
   /**

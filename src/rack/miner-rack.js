@@ -8,6 +8,7 @@ const path = require('node:path')
 const crypto = require('node:crypto')
 const { ThingStore, redactOpts, checkCode } = require('./thing-store')
 const { TimeLogs } = require('./logs')
+const { RotatingLog } = require('./rotating-log')
 const q = require('./query')
 const st = require('./stats')
 const { rackError } = require('../errors')
@@ -58,6 +59,8 @@ class MinerRack {
     const src = await this.things.load({ snapshotFile: this.snapshotFile, version: this.bee.version })
     fs.rmSync(this.snapshotFile, { force: true })
     await this.logs.load()
+    this.thingLog = new RotatingLog({ store, family: 'thing-5m', meta: this.bee.sub('meta_rotations'), maxLength: this.thingConf.logRotateMaxLength, keep: this.thingConf.logKeepCount })
+    await this.thingLog.open()
     this.logger.info({ things: this.things.size, from: src }, 'things loaded')
   }
 
@@ -133,6 +136,7 @@ class MinerRack {
     try {
       const now = Date.now()
       const out = []
+      const snaps = []
       let n = 0
       for (const rec of this.things.records()) {
         const last = await this._snap(rec.id, now)
@@ -147,7 +151,7 @@ class MinerRack {
           const json = JSON.stringify([last.err, last.snap])
           if (this._lastSnapJson.get(rec.id) !== json) {
             this._lastSnapJson.set(rec.id, json)
-            out.push([`thing-5m-${rec.id}`, { ts: now, err: last.err, snap: last.snap }])
+            snaps.push([rec.id, { ts: now, err: last.err, snap: last.snap }])
           }
         }
         // thing-alerts: each alert once, at its createdAt (an alert that stays keeps its uuid)
@@ -160,9 +164,11 @@ class MinerRack {
           out.push(['thing-alerts', { ts: Number.isInteger(a.createdAt) ? a.createdAt : now, [uuid]: { ...a, thingId: rec.id } }])
         }
         if (out.length >= 1000) await this.logs.appendMany(out.splice(0))
+        if (snaps.length >= 1000) await this.thingLog.appendMany(snaps.splice(0))
         if (++n % 500 === 0) await new Promise((resolve) => setImmediate(resolve)) // let RPC in
       }
       await this.logs.appendMany(out)
+      await this.thingLog.appendMany(snaps)
     } finally {
       this._collecting = false
     }
@@ -451,12 +457,16 @@ class MinerRack {
     if (typeof req.key !== 'string' || req.key === '' || req.key.length > 128) throw rackError('ERR_LOG_KEY_NOTFOUND')
     if (typeof req.tag !== 'string' || req.tag === '' || req.tag.length > 256) throw rackError('ERR_LOG_TAG_INVALID')
     const name = `${req.key}-${req.tag}`
-    if (!this.logs.exists(name)) throw rackError('ERR_LOG_NOTFOUND')
+    const rotating = req.key === 'thing-5m'
+    if (!rotating && !this.logs.exists(name)) throw rackError('ERR_LOG_NOTFOUND')
     const range = timeRange(req)
     const hasRange = range.start !== undefined || range.end !== undefined
     const { offset, limit } = q.parsePage(req.offset, req.limit, hasRange ? this.thingConf.maxLimit : DEFAULT_TAIL_LIMIT, this.thingConf.maxLimit)
     const fields = q.parseFields(req.fields)
-    let rows = await this.logs.tail(name, { ...range, offset, limit })
+    let rows = rotating
+      ? await this.thingLog.tail(req.tag, { ...range, offset, limit })
+      : await this.logs.tail(name, { ...range, offset, limit })
+    if (rotating && rows.length === 0 && !this.things.get(req.tag)) throw rackError('ERR_LOG_NOTFOUND')
     if (req.groupRange !== undefined) rows = groupRows(rows, req.groupRange, Boolean(req.shouldCalculateAvg))
     if (!fields) return rows
     const inclusion = Object.values(fields).some((v) => v === 1 || v === true)
