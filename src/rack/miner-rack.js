@@ -78,6 +78,7 @@ class MinerRack {
     for (const t of this._timers) clearTimeout(t.handle)
     this._timers = []
     while (this._collecting) await new Promise((resolve) => setTimeout(resolve, 10))
+    await this._writes // let an accepted write finish before the store closes
     if (!this.things) return
     try {
       this.things.saveSnapshot(this.snapshotFile, this.bee.version)
@@ -302,9 +303,10 @@ class MinerRack {
    */
   async registerThing (req) {
     obj(req)
-    return this._audited('registerThing', req, typeof req.id === 'string' ? req.id : null, async () => {
+    let id = null
+    const res = await this._audited('registerThing', req, typeof req.id === 'string' ? req.id : null, async () => {
       this._checkWrite()
-      const id = req.id === undefined ? randomId() : req.id
+      id = req.id === undefined ? randomId() : req.id
       if (typeof id !== 'string' || !ID_RE.test(id)) throw rackError('ERR_THING_ID_INVALID')
       if (this.things.get(id)) throw rackError('ERR_THING_WITH_ID_ALREADY_EXISTS')
       const code = req.code === undefined ? this.things.nextCode() : req.code
@@ -320,10 +322,11 @@ class MinerRack {
       if (clash) throw rackError(clash)
       rec.tags = this.things.buildTags(rec, tags)
       await this.things.put(rec)
-      await this._collectOne(id)
       this.logger.info({ thingId: id, code, opts: redactOpts(opts) }, 'thing registered')
       return 1
     })
+    await this._collectOne(id) // first snapshot, outside the write lock (a provider may be slow)
+    return res
   }
 
   /**
