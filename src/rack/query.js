@@ -227,6 +227,20 @@ function cmpKeys (a, b) {
   return a.length - b.length
 }
 
+// Natural keys of long-lived documents (the cached thing views), per path. Paths into `last` are
+// never cached: snapshots update `last` in place.
+const keyCache = new WeakMap()
+
+function cachedKey (doc, parts) {
+  if (parts[0] === 'last') return natKey(getPath(doc, parts))
+  let m = keyCache.get(doc)
+  if (!m) keyCache.set(doc, (m = new Map()))
+  const path = parts.join('.')
+  let k = m.get(path)
+  if (k === undefined) m.set(path, (k = natKey(getPath(doc, parts))))
+  return k
+}
+
 /**
  * Natural sort on dotted paths (numbers inside strings compare as numbers; missing values last).
  * @param {object[]} docs sorted in place
@@ -234,7 +248,7 @@ function cmpKeys (a, b) {
  * @returns {object[]}
  */
 function naturalSort (docs, spec) {
-  const keyed = docs.map((d) => ({ d, k: spec.map(([p]) => natKey(getPath(d, p))) }))
+  const keyed = docs.map((d) => ({ d, k: spec.map(([p]) => cachedKey(d, p)) }))
   keyed.sort((x, y) => {
     for (let i = 0; i < spec.length; i++) {
       const a = x.k[i]
