@@ -63,7 +63,10 @@ struct SetupPoolsParam {
 /// Checks a stratum URL: scheme stratum(2)+tcp/ssl/tls, a host, a port, no credentials, a path only
 /// for `stratum2` (the authority key).
 pub fn check_pool_url(url: &str) -> Result<(), ActionError> {
-    let bad = |why: &str| ActionError::PoolUrl(format!("pool url '{}': {why}", url.escape_debug()));
+    // The URL is echoed redacted: a URL with a password is exactly what this check refuses.
+    let shown = super::redact::redact_url(url);
+    let bad =
+        |why: &str| ActionError::PoolUrl(format!("pool url '{}': {why}", shown.escape_debug()));
     if url.len() > 512 {
         return Err(bad("longer than 512 bytes"));
     }
