@@ -5,6 +5,7 @@
 
 #![deny(clippy::all)]
 
+mod actions;
 mod errors;
 
 use napi_derive::napi;

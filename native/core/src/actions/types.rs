@@ -89,7 +89,7 @@ fn de_opt_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D
     match v {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(Value::Number(n)) => Ok(Some(number_id(&n))),
         Some(other) => Err(serde::de::Error::custom(format!(
             "actionId must be a string or a number, not {other}"
         ))),
@@ -128,6 +128,24 @@ impl ActionRequest {
     }
 }
 
+/// Text of a numeric action id. MiningOS ids are `Date.now()`; JavaScript hands them over as
+/// doubles, so an integral double is written without a fraction (`1700000000001`, never
+/// `1700000000001.0`), whichever way the id arrived.
+pub fn number_id(n: &serde_json::Number) -> String {
+    if let Some(u) = n.as_u64() {
+        return u.to_string();
+    }
+    if let Some(i) = n.as_i64() {
+        return i.to_string();
+    }
+    match n.as_f64() {
+        Some(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 => {
+            format!("{f:.0}")
+        }
+        _ => n.to_string(),
+    }
+}
+
 /// Splits the trailing `{actionId, user}` object off `params` (only when it is an object whose keys
 /// are `actionId` and optionally `user`).
 pub fn split_trailing_meta(mut params: Vec<Value>) -> (Vec<Value>, Option<String>, Option<String>) {
@@ -145,7 +163,7 @@ pub fn split_trailing_meta(mut params: Vec<Value>) -> (Vec<Value>, Option<String
     };
     let id = match m.get("actionId") {
         Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Number(n)) => Some(number_id(n)),
         _ => None,
     };
     let user = m.get("user").and_then(Value::as_str).map(str::to_string);
@@ -210,6 +228,16 @@ mod tests {
         let (p, id, _) = split_trailing_meta(vec![json!({"actionId": 1, "x": 2})]);
         assert_eq!(p.len(), 1);
         assert!(id.is_none());
+    }
+
+    #[test]
+    fn integral_doubles_are_integer_ids() {
+        let n = serde_json::Number::from_f64(1_700_000_000_001.0).unwrap_or(0.into());
+        assert_eq!(number_id(&n), "1700000000001");
+        let (_, id, _) = split_trailing_meta(vec![json!({"actionId": 1_700_000_000_001.0_f64})]);
+        assert_eq!(id.as_deref(), Some("1700000000001"));
+        let n = serde_json::Number::from_f64(1.5).unwrap_or(0.into());
+        assert_eq!(number_id(&n), "1.5");
     }
 
     #[test]
