@@ -10,6 +10,7 @@ use blvm_miningos_core::actions::{
 };
 use blvm_miningos_core::Coded;
 use serde_json::{json, Value};
+use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 
 fn hooks_toml(dir: &std::path::Path) -> String {
@@ -653,7 +654,6 @@ async fn no_secret_in_any_log_line() {
 
 #[test]
 fn journal_file_is_private_and_survives_a_torn_line() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("j").join("actions.jsonl");
     let (_j, rep) = FileJournal::open(&p).unwrap();
@@ -665,4 +665,70 @@ fn journal_file_is_private_and_survives_a_torn_line() {
     assert_eq!(rep.skipped_lines, 1);
     let _ = ActionsConfig::default();
     let _ = ActionEngine::new(ActionsConfig::default(), Arc::new(_j)).unwrap();
+}
+
+#[test]
+fn journal_is_compacted_to_the_newest_entries() {
+    use blvm_miningos_core::actions::{ActionJournal, ActionResult, JournalEntry};
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("actions.jsonl");
+    {
+        let (j, _) = FileJournal::open(&p).unwrap();
+        for i in 0..25u64 {
+            let e = JournalEntry {
+                key: format!("{i}|miner:m|reboot"),
+                action_id: i.to_string(),
+                user: None,
+                target: miner("m", "10.0.0.2"),
+                action: "reboot".into(),
+                params: json!([]),
+                status: Status::Running,
+                result: None,
+                started_at: i,
+                finished_at: None,
+                duration_ms: None,
+            };
+            j.started(&e).unwrap();
+            if i != 24 {
+                j.finished(
+                    &e.key,
+                    Status::Succeeded,
+                    &ActionResult::ok("ok", None),
+                    i,
+                    0,
+                )
+                .unwrap();
+            }
+        }
+    }
+    let (j, rep) = FileJournal::open_with_limit(&p, 10).unwrap();
+    assert_eq!(rep.compacted, 15);
+    assert_eq!(rep.interrupted, vec!["24|miner:m|reboot".to_string()]);
+    assert!(j.get("14|miner:m|reboot").is_none());
+    assert_eq!(
+        j.get("15|miner:m|reboot").unwrap().status,
+        Status::Succeeded
+    );
+    drop(j);
+    // The rewritten file replays to the same state, and appends still work.
+    let (j, rep) = FileJournal::open(&p).unwrap();
+    assert_eq!(rep.compacted, 0);
+    assert_eq!(rep.skipped_lines, 0);
+    assert_eq!(j.history(&HistoryQuery::default()).len(), 10);
+    assert_eq!(
+        j.get("24|miner:m|reboot").unwrap().status,
+        Status::Interrupted
+    );
+    assert_eq!(
+        std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    j.finished(
+        "24|miner:m|reboot",
+        Status::Failed,
+        &ActionResult::fail("E", "x", None),
+        1,
+        1,
+    )
+    .unwrap();
 }
