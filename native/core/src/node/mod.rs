@@ -1,2 +1,4 @@
-//! `node`: the node view that merges the JSON-RPC and IPC channels (each figure with source and age),
-//! and the IPC safety policy. See ARCHITECTURE.md ("Two channels to the node").
+//! `node`: the node view that merges the JSON-RPC and IPC channels (each figure with source and
+//! age), and the IPC safety policy. See ARCHITECTURE.md ("Two channels to the node").
+
+pub mod policy;
