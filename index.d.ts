@@ -9,11 +9,335 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * The BLVM node as the module sees it: one view over the JSON-RPC channel (and the IPC, where
+ * the safety policy allows it).
+ */
+export declare class NodeClient {
+  /**
+   * Loads and validates the config (`ERR_CONFIG` on any problem) and prepares the client.
+   * Nothing is contacted until `start()` or a request.
+   */
+  constructor(options?: ConfigOptions | undefined | null)
+  /** The loaded config (`{ source, searched, overrides, config }`, secrets redacted). */
+  get config(): LoadedConfig
+  /**
+   * Starts the tip poller and resolves after its first poll; a node that is down is a state
+   * (see `status()` and the `NodeUnreachable` event), not an error. Idempotent.
+   * Rejects with `ERR_NODE_CLOSED` after `close()`.
+   */
+  start(): Promise<void>
+  /**
+   * Stops the poller, resolves pending `nextEvents()`/`nextInvocation()` with `null`, and
+   * refuses later requests with `ERR_NODE_CLOSED`. Idempotent.
+   */
+  close(): Promise<void>
+  /**
+   * Channels, IPC policy decision and reason, node version, JSON-RPC reachability, IPC state,
+   * granted capabilities, and every figure with `{ value, source, at_ms, age_ms }`.
+   */
+  status(): NodeStatus
+  /**
+   * The next batch of change events (at most `max`, default 256), waiting for at least one;
+   * `null` after `close()`.
+   */
+  nextEvents(max?: number | undefined | null): Promise<NodeEvent[] | null>
+  /**
+   * The next node → module invocation; `null` after `close()`. Invocations only arrive over
+   * the IPC, which this build does not connect: today this resolves `null` at close.
+   */
+  nextInvocation(): Promise<Invocation | null>
+  /**
+   * Answers invocation `id` with `result`. Throws `ERR_UNKNOWN_INVOCATION` (none pending) or
+   * `ERR_NODE_CLOSED`.
+   */
+  respondInvocation(id: number, result: any): void
+  /**
+   * Calls another module's API over the IPC. Rejects with `ERR_IPC_UNAVAILABLE` (and the
+   * policy's reason) while the IPC is not in use.
+   */
+  callModule(target: string, method: string, params: any): Promise<any>
+  /** Publishes an event over the IPC. Rejects with `ERR_IPC_UNAVAILABLE` while the IPC is not in use. */
+  publishEvent(eventType: string, payload: any): Promise<void>
+  /** `getnetworkinfo`. */
+  getNetworkInfo(): Promise<NetworkInfo>
+  /** `getbestblockhash`. */
+  getBestBlockHash(): Promise<string>
+  /** `getblockchaininfo`. */
+  getBlockchainInfo(): Promise<BlockchainInfo>
+  /**
+   * `getblock <hash> <verbosity>` (1: tx ids, default; 2: tx objects). Rejects with
+   * `ERR_RPC_BAD_REQUEST` for a malformed hash or verbosity.
+   */
+  getBlock(hash: string, verbosity?: number | undefined | null): Promise<Block>
+  /** `getblockheader <hash> true`. */
+  getBlockHeader(hash: string): Promise<BlockHeader>
+  /** `getblocktemplate {"rules": ["segwit"]}`. */
+  getBlockTemplate(): Promise<BlockTemplate>
+  /**
+   * `submitblock <hex>` over JSON-RPC (`SubmitBlock` over the IPC never succeeds on 0.1.83).
+   * An accepted block is also reported as a `BlockMined` event.
+   */
+  submitBlock(blockHex: string): Promise<SubmitBlockResult>
+  /** `getmempoolinfo`. */
+  getMempoolInfo(): Promise<MempoolInfo>
+  /** `getrawmempool false`: txids. */
+  getRawMempool(): Promise<string[]>
+  /** `estimatesmartfee <confTarget>` (1..=1008, default 6). */
+  estimateSmartFee(confTarget?: number | undefined | null): Promise<SmartFee>
+  /** `getpeerinfo`. */
+  getPeerInfo(): Promise<PeerInfo[]>
+  /** `getnettotals`. */
+  getNetTotals(): Promise<NetTotals>
+  /** `getmininginfo`. */
+  getMiningInfo(): Promise<MiningInfo>
+  /** `uptime` in seconds. */
+  uptime(): Promise<number>
+}
+
 /** Version of the addon (and of the core crate it wraps). */
 export declare function addonVersion(): string
+
+/** `getblock`. */
+export interface Block {
+  hash: string
+  height: number
+  confirmations?: number
+  previousblockhash?: string
+  time?: number
+  size?: number
+  weight?: number
+  /** txids (verbosity 1) or transaction objects (verbosity 2). */
+  tx: Array<string | Record<string, any>>
+}
+
+/** `getblockchaininfo`. */
+export interface BlockchainInfo {
+  chain: string
+  blocks: number
+  headers?: number
+  bestblockhash: string
+  difficulty?: number
+  mediantime?: number
+  verificationprogress?: number
+  initialblockdownload?: boolean
+  chainwork?: string
+  size_on_disk?: number
+  pruned?: boolean
+}
+
+/** `getblockheader`. */
+export interface BlockHeader {
+  hash: string
+  height: number
+  confirmations?: number
+  version?: number
+  merkleroot?: string
+  time?: number
+  mediantime?: number
+  nonce?: number
+  bits?: string
+  difficulty?: number
+  chainwork?: string
+  nTx?: number
+  previousblockhash?: string
+  nextblockhash?: string
+}
+
+/** `getblocktemplate`. */
+export interface BlockTemplate {
+  version: number
+  previousblockhash: string
+  transactions: Array<TemplateTransaction>
+  coinbasevalue: number
+  target: string
+  bits: string
+  height: number
+  curtime: number
+  mintime?: number
+  longpollid?: string
+  rules: Array<string>
+}
+
+/** Where to find the config (every field optional). */
+export interface ConfigOptions {
+  /** The module's data dir (default: env `DATA_DIR`). */
+  dataDir?: string
+  /** Working directory for `./config/miningos.toml` and `./miningos.toml` (default: the process's). */
+  cwd?: string
+  /** Environment to read overrides from (default: the process environment). */
+  env?: Record<string, string>
+  /** An explicit config file (must exist); replaces the search. */
+  configPath?: string
+  /** Inline config with the file's shape (`{ node: { rpc_url: ... } }`); replaces any file. */
+  config?: Record<string, Record<string, unknown>>
+}
+
+/** A figure of the node view. */
+export interface Figure {
+  value: any
+  source: 'rpc' | 'ipc'
+  at_ms: number
+  age_ms: number
+}
+
+/** A node → module invocation (IPC only). */
+export interface Invocation {
+  id: number
+  kind: 'Cli' | 'Rpc' | 'ModuleApi'
+  payload: any
+}
+
+/**
+ * Loads and validates the config. Returns `{ source, searched, overrides, config }` (secrets shown
+ * as `"<redacted>"`). Throws an `Error` with `code = 'ERR_CONFIG'` naming the file/env var and key.
+ */
+export declare function loadConfig(options?: ConfigOptions | undefined | null): LoadedConfig
+
+/** The shape `loadConfig` returns. */
+export interface LoadedConfig {
+  /** The file the config was read from (`null`: defaults or inline options). */
+  source?: string
+  /** The files looked for, in order. */
+  searched: Array<string>
+  /** Environment variables that overrode keys. */
+  overrides: Array<string>
+  /** The validated config: sections `miningos`, `p2p`, `http`, `stats`, `template`, `node`, and `data_dir`. */
+  config: Record<string, any>
+}
+
+/** `getmempoolinfo`. */
+export interface MempoolInfo {
+  size: number
+  bytes: number
+  usage?: number
+  maxmempool?: number
+  mempoolminfee?: number
+  total_fee?: number
+}
+
+/** `getmininginfo`. */
+export interface MiningInfo {
+  blocks: number
+  difficulty?: number
+  networkhashps?: number
+  pooledtx?: number
+  chain?: string
+}
+
+/** `getnettotals`. */
+export interface NetTotals {
+  totalbytesrecv: number
+  totalbytessent: number
+  timemillis?: number
+}
+
+/** `getnetworkinfo`. */
+export interface NetworkInfo {
+  version: number
+  /** e.g. `/BitcoinCommons:0.1.83/`. */
+  subversion: string
+  protocolversion?: number
+  connections?: number
+}
+
+/**
+ * A change event. `type` is one of `NewBlock`, `BlockDisconnected`, `ChainReorg`, `BlockMined`,
+ * `NodeReachable`, `NodeUnreachable`, `IpcConnected`, `IpcDisconnected`, `ChannelPolicy`; the other
+ * fields depend on it (IPC `EventPayload` field names).
+ */
+export interface NodeEvent {
+  type: 'NewBlock' | 'BlockDisconnected' | 'ChainReorg' | 'BlockMined' | 'NodeReachable' | 'NodeUnreachable' | 'IpcConnected' | 'IpcDisconnected' | 'ChannelPolicy'
+  /** `rpc`, `ipc` or `module`. */
+  source: 'rpc' | 'ipc' | 'module'
+  /** When seen, ms since the Unix epoch. */
+  at_ms: number
+  /** NewBlock, BlockMined. */
+  block_hash?: string
+  /** BlockDisconnected. */
+  hash?: string
+  /** NewBlock, BlockDisconnected, BlockMined. */
+  height?: number
+  /** ChainReorg. */
+  old_tip?: string
+  /** ChainReorg. */
+  new_tip?: string
+  /** BlockMined. */
+  miner_id?: string
+  /** NodeReachable. */
+  version?: string
+  /** NodeReachable. */
+  subversion?: string
+  /** NodeUnreachable. */
+  code?: string
+  /** NodeUnreachable, IpcDisconnected, ChannelPolicy. */
+  reason?: string
+  /** ChannelPolicy. */
+  connect_ipc?: boolean
+  /** ChannelPolicy. */
+  mode?: string
+}
+
+/** `NodeClient.status()`. */
+export interface NodeStatus {
+  started: boolean
+  closed: boolean
+  policy?: PolicyDecision
+  node: { version: string | null; subversion: string | null }
+  channels: { rpc: { url: string; auth: 'cookie' | 'user_password' | 'none'; cookie_file: string | null; reachable: boolean | null; last_ok_ms: number | null; last_error: { code: string; message: string; at_ms: number } | null; tip_poll_interval_ms: number }; ipc: { mode: 'auto' | 'on' | 'off'; state: 'undecided' | 'not_used' | 'unavailable' | 'connected'; reason: string; socket_path: string | null } }
+  capabilities: { granted: string[]; source: 'config' | 'ipc' }
+  tip?: Figure
+  figures: Record<string, Figure>
+  events: { queued: number; dropped: number }
+}
+
+/** One `getpeerinfo` entry. */
+export interface PeerInfo {
+  id: number
+  addr: string
+  subver?: string
+  inbound?: boolean
+  bytessent?: number
+  bytesrecv?: number
+  pingtime?: number
+}
+
+/** The IPC policy decision. */
+export interface PolicyDecision {
+  connect_ipc: boolean
+  mode: 'auto' | 'on' | 'off'
+  reason: string
+}
 
 /**
  * Checks the addon's error path: resolves with `value` after `delay_ms`, or rejects with an error
  * whose `code` is `fail_code` when one is given. Used by tests to prove async codes survive N-API.
  */
 export declare function selfTest(value: string, delayMs: number, failCode?: string | undefined | null): Promise<string>
+
+/** `estimatesmartfee`. */
+export interface SmartFee {
+  /** BTC/kvB, absent when no estimate. */
+  feerate?: number
+  errors: Array<string>
+  blocks: number
+}
+
+/** `submitblock`. */
+export interface SubmitBlockResult {
+  accepted: boolean
+  /** The node's rejection reason (`duplicate`, `high-hash`, ...). */
+  reason?: string
+  /** Double SHA-256 of the header, computed locally. */
+  block_hash: string
+}
+
+/** One transaction of a block template. */
+export interface TemplateTransaction {
+  data: string
+  txid?: string
+  hash?: string
+  fee?: number
+  sigops?: number
+  weight?: number
+}

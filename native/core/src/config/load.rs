@@ -342,6 +342,44 @@ fn apply_env(
     Ok(())
 }
 
+/// Converts a JSON object of sections (the file's shape) into a TOML table for
+/// [`LoadOptions::inline`]. `label` names it in errors (e.g. `options.config`).
+pub fn table_from_json(v: &serde_json::Value, label: &str) -> Result<toml::Table, ConfigError> {
+    let serde_json::Value::Object(sections) = v else {
+        return Err(ConfigError::invalid(
+            label,
+            "(config)",
+            "expected an object of sections",
+        ));
+    };
+    let mut table = toml::Table::new();
+    for (name, body) in sections {
+        let serde_json::Value::Object(keys) = body else {
+            return Err(ConfigError::invalid(
+                label,
+                format!("[{name}]"),
+                "expected an object of keys",
+            ));
+        };
+        let mut section = toml::Table::new();
+        for (k, val) in keys {
+            if val.is_null() {
+                continue; // null = not set
+            }
+            let tv = toml::Value::try_from(val).map_err(|e| {
+                ConfigError::invalid(
+                    label,
+                    key_name(name, k),
+                    format!("cannot be expressed in TOML: {e}"),
+                )
+            })?;
+            section.insert(k.clone(), tv);
+        }
+        table.insert(name.clone(), toml::Value::Table(section));
+    }
+    Ok(table)
+}
+
 /// Lexically normalizes a path (`a/b/../c` → `a/c`), without touching the file system.
 pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -608,13 +646,6 @@ fn build(raw: &Raw, data_dir: Option<PathBuf>, opts: &LoadOptions) -> Result<Con
         Some((v, o)) => Some(check_id(&v, &o, "[p2p] rack_id")?),
         None => None,
     };
-    if p2p_enabled && rack_id.is_none() {
-        return Err(ConfigError::invalid(
-            raw.origin("p2p", "enabled"),
-            "[p2p] rack_id",
-            "required when [p2p] enabled = true; set it in the config file or MININGOS_P2P_RACK_ID",
-        ));
-    }
     let rack_type = match raw.string("p2p", "rack_type") {
         Some((v, o)) => check_id(&v, &o, "[p2p] rack_type")?,
         None => "miner".to_string(),
@@ -671,50 +702,6 @@ fn build(raw: &Raw, data_dir: Option<PathBuf>, opts: &LoadOptions) -> Result<Con
         "app_node_token_file",
         &base,
     )?;
-    if http_enabled {
-        let at = raw.origin("http", "enabled");
-        if app_node_url.is_none() {
-            return Err(ConfigError::invalid(
-                at,
-                "[http] app_node_url",
-                "required when [http] enabled = true (or set enabled = false)",
-            ));
-        }
-        let provider_at = raw.origin("http", "oauth_provider");
-        match provider {
-            OauthProvider::Oidc if oauth_issuer.is_none() => {
-                return Err(ConfigError::invalid(
-                    provider_at,
-                    "[http] oauth_issuer",
-                    "required when oauth_provider = \"oidc\"",
-                ))
-            }
-            OauthProvider::Custom
-                if oauth_device_authorization_url.is_none() || oauth_token_url.is_none() =>
-            {
-                return Err(ConfigError::invalid(
-                    provider_at,
-                    "[http] oauth_device_authorization_url / oauth_token_url",
-                    "both are required when oauth_provider = \"custom\"",
-                ))
-            }
-            OauthProvider::AppNode if app_node_token.is_none() => {
-                return Err(ConfigError::invalid(
-                    provider_at,
-                    "[http] app_node_token",
-                    "oauth_provider = \"app-node\" needs an app-node token: set env MININGOS_APP_NODE_TOKEN or [http] app_node_token_file",
-                ))
-            }
-            _ => {}
-        }
-        if provider != OauthProvider::AppNode && oauth_client_id.is_none() {
-            return Err(ConfigError::invalid(
-                provider_at,
-                "[http] oauth_client_id",
-                format!("required when oauth_provider = {:?}", provider.as_str()),
-            ));
-        }
-    }
     let token_cache_file = {
         let (v, o) = raw
             .string("http", "token_cache_file")
@@ -860,6 +847,61 @@ fn build(raw: &Raw, data_dir: Option<PathBuf>, opts: &LoadOptions) -> Result<Con
         socket_path,
     };
 
+    // requirements across keys come last, so that a bad value is reported as such first
+    if p2p.enabled && p2p.rack_id.is_none() {
+        return Err(ConfigError::invalid(
+            raw.origin("p2p", "enabled"),
+            "[p2p] rack_id",
+            "required when [p2p] enabled = true; set it in the config file or MININGOS_P2P_RACK_ID",
+        ));
+    }
+    if http.enabled {
+        let at = raw.origin("http", "enabled");
+        if http.app_node_url.is_none() {
+            return Err(ConfigError::invalid(
+                at,
+                "[http] app_node_url",
+                "required when [http] enabled = true (or set enabled = false)",
+            ));
+        }
+        let provider_at = raw.origin("http", "oauth_provider");
+        match http.oauth_provider {
+            OauthProvider::Oidc if http.oauth_issuer.is_none() => {
+                return Err(ConfigError::invalid(
+                    provider_at,
+                    "[http] oauth_issuer",
+                    "required when oauth_provider = \"oidc\"",
+                ))
+            }
+            OauthProvider::Custom
+                if http.oauth_device_authorization_url.is_none() || http.oauth_token_url.is_none() =>
+            {
+                return Err(ConfigError::invalid(
+                    provider_at,
+                    "[http] oauth_device_authorization_url / oauth_token_url",
+                    "both are required when oauth_provider = \"custom\"",
+                ))
+            }
+            OauthProvider::AppNode if http.app_node_token.is_none() => {
+                return Err(ConfigError::invalid(
+                    provider_at,
+                    "[http] app_node_token",
+                    "oauth_provider = \"app-node\" needs an app-node token: set env MININGOS_APP_NODE_TOKEN or [http] app_node_token_file",
+                ))
+            }
+            _ => {}
+        }
+        if http.oauth_provider != OauthProvider::AppNode && http.oauth_client_id.is_none() {
+            return Err(ConfigError::invalid(
+                provider_at,
+                "[http] oauth_client_id",
+                format!(
+                    "required when oauth_provider = {:?}",
+                    http.oauth_provider.as_str()
+                ),
+            ));
+        }
+    }
     Ok(Config {
         miningos: MiningosSection {
             enabled: raw.bool("miningos", "enabled", true),

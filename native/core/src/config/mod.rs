@@ -21,7 +21,7 @@ mod secret;
 mod types;
 
 pub use error::ConfigError;
-pub use load::{load, LoadOptions, Loaded};
+pub use load::{load, table_from_json, LoadOptions, Loaded};
 pub use schema::{Kind, SCHEMA};
 pub use secret::{read_secret_file, Secret};
 pub use types::*;
