@@ -452,3 +452,14 @@ fn explicit_path_and_inline() {
         "{e}"
     );
 }
+
+#[test]
+fn example_file_loads() {
+    let d = dirs();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/miningos.example.toml");
+    let mut o = opts(&d.data, &d.cwd);
+    o.config_path = Some(example);
+    let l = load(&o).unwrap();
+    assert_eq!(l.config.p2p.rack_id.as_deref(), Some("blvm-node-001"));
+    assert_eq!(l.config.node.tip_poll_interval_ms, 250);
+}

@@ -373,6 +373,8 @@ async fn run_poller(
         if *shutdown.borrow() {
             break;
         }
+        // fixed cadence: the next poll starts `wait` after this one started
+        let began = tokio::time::Instant::now();
         let wait = match inner.poll_once(&mut tracker).await {
             Ok(()) => {
                 backoff = None;
@@ -396,7 +398,7 @@ async fn run_poller(
             let _ = r.send(());
         }
         tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
+            _ = tokio::time::sleep_until(began + wait) => {}
             _ = inner.poke.notified() => {}
             _ = shutdown.changed() => {}
         }
