@@ -43,21 +43,26 @@ export declare class NodeClient {
    */
   nextEvents(max?: number | undefined | null): Promise<NodeEvent[] | null>
   /**
-   * The next node → module invocation; `null` after `close()`. Invocations only arrive over
-   * the IPC, which this build does not connect: today this resolves `null` at close.
+   * The next node → module invocation (`{ id, kind: 'Cli' | 'ModuleApi', payload }`); `null`
+   * after `close()`. Invocations arrive over the IPC only (when the policy allows it).
    */
   nextInvocation(): Promise<Invocation | null>
   /**
-   * Answers invocation `id` with `result`. Throws `ERR_UNKNOWN_INVOCATION` (none pending) or
-   * `ERR_NODE_CLOSED`.
+   * Answers invocation `id`: `{ error }` fails it; a CLI answer is `{ stdout, stderr?,
+   * exit_code? }`; a module API answer is any JSON. Rejects with `ERR_UNKNOWN_INVOCATION`,
+   * `ERR_INVALID_ARGUMENT`, `ERR_IPC_UNAVAILABLE` or `ERR_NODE_CLOSED`.
    */
-  respondInvocation(id: number, result: any): void
+  respondInvocation(id: number, result: any): Promise<void>
   /**
    * Calls another module's API over the IPC. Rejects with `ERR_IPC_UNAVAILABLE` (and the
    * policy's reason) while the IPC is not in use.
    */
   callModule(target: string, method: string, params: any): Promise<any>
-  /** Publishes an event over the IPC. Rejects with `ERR_IPC_UNAVAILABLE` while the IPC is not in use. */
+  /**
+   * Publishes an event over the IPC: `eventType` as the node names it (`NewBlock`, ...),
+   * `payload` its fields (hashes as hex). Rejects with `ERR_IPC_UNAVAILABLE` while the IPC is not
+   * in use, `ERR_CAPABILITY_NOT_GRANTED` without `publish_events`, `ERR_INVALID_ARGUMENT`.
+   */
   publishEvent(eventType: string, payload: any): Promise<void>
   /** `getnetworkinfo`. */
   getNetworkInfo(): Promise<NetworkInfo>
@@ -181,10 +186,13 @@ export interface Figure {
   age_ms: number
 }
 
-/** A node → module invocation (IPC only). */
+/**
+ * A node → module invocation (IPC only). `payload`: `{ subcommand, args }` for `Cli`,
+ * `{ method, params, caller_module_id }` for `ModuleApi`.
+ */
 export interface Invocation {
   id: number
-  kind: 'Cli' | 'Rpc' | 'ModuleApi'
+  kind: 'Cli' | 'ModuleApi'
   payload: any
 }
 
@@ -276,6 +284,8 @@ export interface NodeEvent {
   connect_ipc?: boolean
   /** ChannelPolicy. */
   mode?: string
+  /** IpcConnected. */
+  node_version?: string
 }
 
 /** `NodeClient.status()`. */
@@ -284,11 +294,11 @@ export interface NodeStatus {
   closed: boolean
   policy?: PolicyDecision
   node: { version: string | null; subversion: string | null }
-  channels: { rpc: { url: string; auth: 'cookie' | 'user_password' | 'none'; cookie_file: string | null; reachable: boolean | null; last_ok_ms: number | null; last_error: { code: string; message: string; at_ms: number } | null; tip_poll_interval_ms: number }; ipc: { mode: 'auto' | 'on' | 'off'; state: 'undecided' | 'not_used' | 'unavailable' | 'connected'; reason: string; socket_path: string | null } }
+  channels: { rpc: { url: string; auth: 'cookie' | 'user_password' | 'none'; cookie_file: string | null; reachable: boolean | null; last_ok_ms: number | null; last_error: { code: string; message: string; at_ms: number } | null; tip_poll_interval_ms: number }; ipc: { mode: 'auto' | 'on' | 'off'; state: 'undecided' | 'not_used' | 'unavailable' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed'; reason: string | null; node_version: string | null; socket_path: string | null; client: { connected: boolean; in_flight: number; reconnects: number; last_error: string | null; events_delivered: number; events_dropped: number; decode_errors: number } | null } }
   capabilities: { granted: string[]; source: 'config' | 'ipc' }
   tip?: Figure
   figures: Record<string, Figure>
-  events: { queued: number; dropped: number }
+  events: { queued: number; dropped: number; duplicates_skipped: number }
 }
 
 /** One `getpeerinfo` entry. */

@@ -155,8 +155,9 @@ test('NodeClient: typed requests, tip events, reorg, policy, status, close', asy
   await assert.rejects(client.getBlock('not-a-hash'), (e) => e.code === 'ERR_RPC_BAD_REQUEST')
   await assert.rejects(client.estimateSmartFee(0), (e) => e.code === 'ERR_RPC_BAD_REQUEST')
   await assert.rejects(client.callModule('blvm-stratum-v2', 'get_pool_stats', {}), (e) => e.code === 'ERR_IPC_UNAVAILABLE' && /0\.1\.83/.test(e.message))
-  await assert.rejects(client.publishEvent('ActionExecuted', {}), (e) => e.code === 'ERR_IPC_UNAVAILABLE')
-  assert.throws(() => client.respondInvocation(1, {}), (e) => e.code === 'ERR_UNKNOWN_INVOCATION')
+  await assert.rejects(client.publishEvent('NewBlock', { block_hash: hashOf('genesis'), height: 0 }), (e) => e.code === 'ERR_IPC_UNAVAILABLE')
+  await assert.rejects(client.publishEvent('NoSuchEvent', {}), (e) => e.code === 'ERR_INVALID_ARGUMENT' && /unknown event type/.test(e.message))
+  await assert.rejects(client.respondInvocation(1, {}), (e) => e.code === 'ERR_UNKNOWN_INVOCATION')
 
   // one block, then three between two polls
   const a = node.mine(1, 'a')

@@ -105,20 +105,28 @@ impl NodeClient {
         })
     }
 
-    /// The next node → module invocation; `null` after `close()`. Invocations only arrive over
-    /// the IPC, which this build does not connect: today this resolves `null` at close.
+    /// The next node → module invocation (`{ id, kind: 'Cli' | 'ModuleApi', payload }`); `null`
+    /// after `close()`. Invocations arrive over the IPC only (when the policy allows it).
     #[napi(ts_return_type = "Promise<Invocation | null>")]
     pub fn next_invocation<'e>(&self, env: &'e Env) -> napi::Result<PromiseRaw<'e, Option<Value>>> {
         let view = self.view.clone();
         spawn_coded(env, async move { Ok(view.next_invocation().await) })
     }
 
-    /// Answers invocation `id` with `result`. Throws `ERR_UNKNOWN_INVOCATION` (none pending) or
-    /// `ERR_NODE_CLOSED`.
-    #[napi]
-    pub fn respond_invocation(&self, id: i64, result: Value) -> napi::Result<(), CodeStatus> {
-        let id = u64::try_from(id).map_err(|_| coded(NodeError::UnknownInvocation(0)))?;
-        self.view.respond_invocation(id, result).map_err(coded)
+    /// Answers invocation `id`: `{ error }` fails it; a CLI answer is `{ stdout, stderr?,
+    /// exit_code? }`; a module API answer is any JSON. Rejects with `ERR_UNKNOWN_INVOCATION`,
+    /// `ERR_INVALID_ARGUMENT`, `ERR_IPC_UNAVAILABLE` or `ERR_NODE_CLOSED`.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn respond_invocation<'e>(
+        &self,
+        env: &'e Env,
+        id: i64,
+        result: Value,
+    ) -> napi::Result<PromiseRaw<'e, Value>> {
+        self.call(env, move |v| async move {
+            let id = u64::try_from(id).map_err(|_| NodeError::UnknownInvocation(0))?;
+            v.respond_invocation(id, result).await.map(|_| Value::Null)
+        })
     }
 
     /// Calls another module's API over the IPC. Rejects with `ERR_IPC_UNAVAILABLE` (and the
@@ -136,7 +144,9 @@ impl NodeClient {
         })
     }
 
-    /// Publishes an event over the IPC. Rejects with `ERR_IPC_UNAVAILABLE` while the IPC is not in use.
+    /// Publishes an event over the IPC: `eventType` as the node names it (`NewBlock`, ...),
+    /// `payload` its fields (hashes as hex). Rejects with `ERR_IPC_UNAVAILABLE` while the IPC is not
+    /// in use, `ERR_CAPABILITY_NOT_GRANTED` without `publish_events`, `ERR_INVALID_ARGUMENT`.
     #[napi(ts_return_type = "Promise<void>")]
     pub fn publish_event<'e>(
         &self,

@@ -48,6 +48,9 @@ pub struct NodeEvent {
     pub connect_ipc: Option<bool>,
     /// ChannelPolicy.
     pub mode: Option<String>,
+    /// IpcConnected.
+    #[napi(js_name = "node_version")]
+    pub node_version: Option<String>,
 }
 
 /// A figure of the node view.
@@ -82,7 +85,7 @@ pub struct NodeStatus {
     #[napi(ts_type = "{ version: string | null; subversion: string | null }")]
     pub node: serde_json::Value,
     #[napi(
-        ts_type = "{ rpc: { url: string; auth: 'cookie' | 'user_password' | 'none'; cookie_file: string | null; reachable: boolean | null; last_ok_ms: number | null; last_error: { code: string; message: string; at_ms: number } | null; tip_poll_interval_ms: number }; ipc: { mode: 'auto' | 'on' | 'off'; state: 'undecided' | 'not_used' | 'unavailable' | 'connected'; reason: string; socket_path: string | null } }"
+        ts_type = "{ rpc: { url: string; auth: 'cookie' | 'user_password' | 'none'; cookie_file: string | null; reachable: boolean | null; last_ok_ms: number | null; last_error: { code: string; message: string; at_ms: number } | null; tip_poll_interval_ms: number }; ipc: { mode: 'auto' | 'on' | 'off'; state: 'undecided' | 'not_used' | 'unavailable' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed'; reason: string | null; node_version: string | null; socket_path: string | null; client: { connected: boolean; in_flight: number; reconnects: number; last_error: string | null; events_delivered: number; events_dropped: number; decode_errors: number } | null } }"
     )]
     pub channels: serde_json::Value,
     #[napi(ts_type = "{ granted: string[]; source: 'config' | 'ipc' }")]
@@ -90,15 +93,16 @@ pub struct NodeStatus {
     pub tip: Option<Figure>,
     #[napi(ts_type = "Record<string, Figure>")]
     pub figures: serde_json::Value,
-    #[napi(ts_type = "{ queued: number; dropped: number }")]
+    #[napi(ts_type = "{ queued: number; dropped: number; duplicates_skipped: number }")]
     pub events: serde_json::Value,
 }
 
-/// A node → module invocation (IPC only).
+/// A node → module invocation (IPC only). `payload`: `{ subcommand, args }` for `Cli`,
+/// `{ method, params, caller_module_id }` for `ModuleApi`.
 #[napi(object, object_from_js = false)]
 pub struct Invocation {
     pub id: f64,
-    #[napi(ts_type = "'Cli' | 'Rpc' | 'ModuleApi'")]
+    #[napi(ts_type = "'Cli' | 'ModuleApi'")]
     pub kind: String,
     #[napi(ts_type = "any")]
     pub payload: serde_json::Value,

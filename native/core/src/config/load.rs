@@ -834,6 +834,11 @@ fn build(raw: &Raw, data_dir: Option<PathBuf>, opts: &LoadOptions) -> Result<Con
                 .filter(|s| !s.is_empty())
                 .map(PathBuf::from)
         });
+    let module_id = env
+        .get("MODULE_ID")
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .unwrap_or_else(|| "blvm-miningos".to_string());
     let node = NodeSection {
         ipc,
         ipc_safe_from,
@@ -845,6 +850,18 @@ fn build(raw: &Raw, data_dir: Option<PathBuf>, opts: &LoadOptions) -> Result<Con
         handshake_timeout_ms: raw.int("node", "handshake_timeout_ms", 5_000),
         capabilities,
         socket_path,
+        module_id: module_id.clone(),
+        module_name: env
+            .get("MODULE_NAME")
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .unwrap_or_else(|| {
+                module_id
+                    .split('_')
+                    .next()
+                    .unwrap_or(&module_id)
+                    .to_string()
+            }),
     };
 
     // requirements across keys come last, so that a bad value is reported as such first

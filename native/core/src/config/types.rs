@@ -207,4 +207,8 @@ pub struct NodeSection {
     pub capabilities: Vec<String>,
     /// The module IPC socket (default: env `SOCKET_PATH`).
     pub socket_path: Option<PathBuf>,
+    /// Module id for the IPC handshake (env `MODULE_ID`, default `blvm-miningos`); not a key.
+    pub module_id: String,
+    /// Module name (env `MODULE_NAME`, default: `module_id` up to its first `_`); not a key.
+    pub module_name: String,
 }

@@ -1,14 +1,26 @@
 //! Node view errors.
 
 use crate::error::Coded;
+use crate::ipc::IpcError;
 use crate::rpc::RpcError;
 
 /// An error from the node view.
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum NodeError {
     /// A JSON-RPC failure (its own code).
     #[error(transparent)]
     Rpc(#[from] RpcError),
+    /// An IPC failure (its own code).
+    #[error(transparent)]
+    Ipc(#[from] IpcError),
+    /// A bad argument (never sent). `ERR_INVALID_ARGUMENT`.
+    #[error("{what}: {reason}")]
+    InvalidArgument {
+        /// The operation.
+        what: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The request needs the module IPC, which is not in use. `ERR_IPC_UNAVAILABLE`.
     #[error("{what} needs the module IPC, which is not in use: {reason}")]
     IpcUnavailable {
@@ -29,6 +41,8 @@ impl Coded for NodeError {
     fn code(&self) -> &'static str {
         match self {
             NodeError::Rpc(e) => e.code(),
+            NodeError::Ipc(e) => e.code(),
+            NodeError::InvalidArgument { .. } => "ERR_INVALID_ARGUMENT",
             NodeError::IpcUnavailable { .. } => "ERR_IPC_UNAVAILABLE",
             NodeError::Closed => "ERR_NODE_CLOSED",
             NodeError::UnknownInvocation(_) => "ERR_UNKNOWN_INVOCATION",

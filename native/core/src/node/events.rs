@@ -76,6 +76,15 @@ pub enum EventKind {
         /// Why.
         reason: String,
     },
+    /// Any other IPC event, named as the node names it (`MempoolTransactionAdded`, ...), its
+    /// fields as JSON (hashes as hex in JSON-RPC order, other bytes as hex).
+    #[serde(skip)]
+    Ipc {
+        /// The event name.
+        name: String,
+        /// The payload fields.
+        fields: serde_json::Map<String, serde_json::Value>,
+    },
     /// The IPC policy decision changed.
     ChannelPolicy {
         /// True when the IPC may be used.
@@ -87,16 +96,55 @@ pub enum EventKind {
     },
 }
 
-/// One event: what, from which channel, when (ms since the Unix epoch).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One event: what, from which channel, when (ms since the Unix epoch). Serializes flat:
+/// `{ type, ...fields, source, at_ms }`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct NodeEvent {
     /// What happened.
-    #[serde(flatten)]
     pub kind: EventKind,
     /// Where it came from.
     pub source: Source,
     /// When it was seen (ms since the Unix epoch).
     pub at_ms: u64,
+}
+
+impl Serialize for NodeEvent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde_json::Value;
+        let mut m = match &self.kind {
+            EventKind::Ipc { name, fields } => {
+                let mut m = fields.clone();
+                m.insert("type".into(), Value::String(name.clone()));
+                m
+            }
+            k => match serde_json::to_value(k) {
+                Ok(Value::Object(m)) => m,
+                Ok(_) => serde_json::Map::new(),
+                Err(e) => return Err(serde::ser::Error::custom(e)),
+            },
+        };
+        m.insert(
+            "source".into(),
+            serde_json::to_value(self.source).map_err(serde::ser::Error::custom)?,
+        );
+        m.insert("at_ms".into(), Value::from(self.at_ms));
+        m.serialize(s)
+    }
+}
+
+impl EventKind {
+    /// A key identifying the same chain change seen on both channels (for de-duplication).
+    pub fn dedup_key(&self) -> Option<String> {
+        match self {
+            EventKind::NewBlock { block_hash, .. } => Some(format!("NewBlock:{block_hash}")),
+            EventKind::BlockDisconnected { hash, .. } => Some(format!("BlockDisconnected:{hash}")),
+            EventKind::ChainReorg { old_tip, new_tip } => {
+                Some(format!("ChainReorg:{old_tip}:{new_tip}"))
+            }
+            EventKind::BlockMined { block_hash, .. } => Some(format!("BlockMined:{block_hash}")),
+            _ => None,
+        }
+    }
 }
 
 /// Milliseconds since the Unix epoch.
@@ -115,9 +163,14 @@ pub struct EventQueue {
     capacity: usize,
 }
 
+/// How many recent chain-change keys are remembered for de-duplication.
+const RECENT: usize = 512;
+
 #[derive(Debug, Default)]
 struct QueueState {
     events: VecDeque<NodeEvent>,
+    recent: VecDeque<String>,
+    duplicates: u64,
     dropped: u64,
     closed: bool,
 }
@@ -132,11 +185,23 @@ impl EventQueue {
         }
     }
 
-    /// Appends an event (dropping the oldest when full). Ignored after close.
+    /// Appends an event (dropping the oldest when full). Ignored after close. A chain change
+    /// (`NewBlock`, `BlockDisconnected`, `ChainReorg`, `BlockMined`) already queued from the other
+    /// channel recently is not repeated.
     pub fn push(&self, kind: EventKind, source: Source) {
         if let Ok(mut q) = self.inner.lock() {
             if q.closed {
                 return;
+            }
+            if let Some(key) = kind.dedup_key() {
+                if q.recent.contains(&key) {
+                    q.duplicates += 1;
+                    return;
+                }
+                if q.recent.len() >= RECENT {
+                    q.recent.pop_front();
+                }
+                q.recent.push_back(key);
             }
             if q.events.len() >= self.capacity {
                 q.events.pop_front();
@@ -181,12 +246,20 @@ impl EventQueue {
         self.notify.notify_waiters();
     }
 
-    /// (queued, dropped).
-    pub fn counts(&self) -> (usize, u64) {
+    /// (queued, dropped, duplicates skipped).
+    pub fn counts(&self) -> (usize, u64, u64) {
         self.inner
             .lock()
-            .map(|q| (q.events.len(), q.dropped))
-            .unwrap_or((0, 0))
+            .map(|q| (q.events.len(), q.dropped, q.duplicates))
+            .unwrap_or((0, 0, 0))
+    }
+
+    /// Forgets the recent chain-change keys (after the node was unreachable, the same block may
+    /// legitimately be reported again).
+    pub fn forget_recent(&self) {
+        if let Ok(mut q) = self.inner.lock() {
+            q.recent.clear();
+        }
     }
 }
 
@@ -206,7 +279,16 @@ mod tests {
                 Source::Rpc,
             );
         }
-        assert_eq!(q.counts(), (3, 2));
+        assert_eq!(q.counts(), (3, 2, 0));
+        // the same block from the other channel is not repeated
+        q.push(
+            EventKind::NewBlock {
+                block_hash: "4".into(),
+                height: 4,
+            },
+            Source::Ipc,
+        );
+        assert_eq!(q.counts(), (3, 2, 1));
         let b = q.next_batch(2).await.unwrap();
         assert_eq!(b.len(), 2);
         assert!(matches!(b[0].kind, EventKind::NewBlock { height: 2, .. }));
@@ -232,6 +314,20 @@ mod tests {
             source: Source::Rpc,
             at_ms: 5,
         };
+        let mut fields = serde_json::Map::new();
+        fields.insert("tx_hash".into(), serde_json::json!("cd"));
+        let other = NodeEvent {
+            kind: EventKind::Ipc {
+                name: "MempoolTransactionAdded".into(),
+                fields,
+            },
+            source: Source::Ipc,
+            at_ms: 6,
+        };
+        assert_eq!(
+            serde_json::to_value(&other).unwrap(),
+            serde_json::json!({"type": "MempoolTransactionAdded", "tx_hash": "cd", "source": "ipc", "at_ms": 6})
+        );
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
             serde_json::json!({"type": "NewBlock", "block_hash": "ab", "height": 7, "source": "rpc", "at_ms": 5})

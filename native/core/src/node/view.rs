@@ -3,14 +3,19 @@
 //! IPC would give (`NewBlock`, `BlockDisconnected`, `ChainReorg`, `BlockMined`).
 
 use super::events::{now_ms, EventKind, EventQueue, NodeEvent, Source};
-use super::policy::{decide, node_version_from_subversion, parse_version, PolicyDecision, Version};
+use super::ipc_link::{self, InvKind};
+use super::policy::{
+    decide, node_version_from_subversion, parse_version, PolicyDecision, Version, LAST_UNSAFE,
+};
 use super::NodeError;
 use crate::config::{Config, NodeSection, RpcAuthConfig};
+use crate::ipc::types::RequestPayload;
+use crate::ipc::{Backoff, CapabilitySet, IpcClient, IpcClientConfig, IpcItem};
 use crate::rpc::*;
 use crate::Coded;
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{oneshot, watch, Notify};
@@ -48,8 +53,84 @@ struct ViewState {
     figures: BTreeMap<&'static str, Figure>,
 }
 
+/// The IPC side: the client (when connected or reconnecting), its state and why.
+#[derive(Default)]
+struct IpcSlot {
+    client: Option<Arc<IpcClient>>,
+    state: Option<&'static str>,
+    reason: Option<String>,
+    node_version: Option<String>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// Node → module invocations waiting for JS, and the kinds of those not yet answered.
+#[derive(Default)]
+struct InvState {
+    queue: VecDeque<Value>,
+    kinds: HashMap<u64, InvKind>,
+    closed: bool,
+}
+
+#[derive(Default)]
+struct Invocations {
+    st: Mutex<InvState>,
+    notify: Notify,
+}
+
+impl Invocations {
+    fn push(&self, id: u64, kind: InvKind, v: Value) {
+        if let Ok(mut s) = self.st.lock() {
+            if s.closed {
+                return;
+            }
+            s.kinds.insert(id, kind);
+            s.queue.push_back(v);
+        }
+        self.notify.notify_waiters();
+    }
+
+    async fn next(&self) -> Option<Value> {
+        loop {
+            let notified = self.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            {
+                let mut s = self.st.lock().ok()?;
+                if s.closed {
+                    return None;
+                }
+                if let Some(v) = s.queue.pop_front() {
+                    return Some(v);
+                }
+            }
+            notified.await;
+        }
+    }
+
+    fn kind(&self, id: u64) -> Option<InvKind> {
+        self.st.lock().ok().and_then(|s| s.kinds.get(&id).copied())
+    }
+
+    fn forget(&self, id: u64) {
+        if let Ok(mut s) = self.st.lock() {
+            s.kinds.remove(&id);
+        }
+    }
+
+    fn close(&self) {
+        if let Ok(mut s) = self.st.lock() {
+            s.closed = true;
+            s.queue.clear();
+            s.kinds.clear();
+        }
+        self.notify.notify_waiters();
+    }
+}
+
 struct Inner {
     node: NodeSection,
+    ipc: Mutex<IpcSlot>,
+    invocations: Invocations,
     safe_from: Version,
     rpc: RpcClient,
     events: EventQueue,
@@ -91,7 +172,7 @@ impl Inner {
         });
     }
 
-    fn set_policy(&self, p: PolicyDecision) {
+    fn set_policy(self: &Arc<Self>, p: PolicyDecision) {
         let changed = self
             .with_state(|s| {
                 if s.policy.as_ref() == Some(&p) {
@@ -104,18 +185,199 @@ impl Inner {
             .unwrap_or(false);
         if changed {
             tracing::info!(connect_ipc = p.connect_ipc, reason = %p.reason, "IPC channel policy");
+            let connect = p.connect_ipc;
             self.events.push(
                 EventKind::ChannelPolicy {
                     connect_ipc: p.connect_ipc,
                     mode: p.mode,
-                    reason: p.reason,
+                    reason: p.reason.clone(),
                 },
                 Source::Module,
             );
+            if connect {
+                self.start_ipc();
+            } else {
+                self.stop_ipc("not_used", p.reason);
+            }
         }
     }
 
-    fn on_reachable(&self, ni: Option<NetworkInfo>) {
+    fn slot<R>(&self, f: impl FnOnce(&mut IpcSlot) -> R) -> Option<R> {
+        self.ipc.lock().ok().map(|mut s| f(&mut s))
+    }
+
+    /// Connects the IPC (in the background) unless it is already connected or connecting.
+    fn start_ipc(self: &Arc<Self>) {
+        let Some(socket) = self.node.socket_path.clone() else {
+            let reason = "no IPC socket: SOCKET_PATH is not set and [node] socket_path is not configured; using JSON-RPC only".to_string();
+            self.slot(|s| {
+                s.state = Some("unavailable");
+                s.reason = Some(reason.clone());
+            });
+            self.events
+                .push(EventKind::IpcDisconnected { reason }, Source::Module);
+            return;
+        };
+        let busy = self
+            .slot(|s| {
+                let busy = s.client.is_some() || s.state == Some("connecting");
+                if !busy {
+                    s.state = Some("connecting");
+                    s.reason = None;
+                }
+                busy
+            })
+            .unwrap_or(true);
+        if busy {
+            return;
+        }
+        let mut cfg = IpcClientConfig::new(
+            socket,
+            self.node.module_id.clone(),
+            self.node.module_name.clone(),
+            crate::VERSION,
+        );
+        cfg.handshake_timeout = Duration::from_millis(self.node.handshake_timeout_ms);
+        cfg.request_timeout = Duration::from_millis(self.node.request_timeout_ms);
+        cfg.granted = CapabilitySet::from_names(&self.node.capabilities)
+            .unwrap_or_else(|_| CapabilitySet::node_default());
+        cfg.subscribe = ipc_link::subscribe_types();
+        cfg.reconnect = Some(Backoff::default());
+        let inner = self.clone();
+        let task = tokio::spawn(async move {
+            match IpcClient::connect(cfg).await {
+                Ok(client) => {
+                    let client = Arc::new(client);
+                    inner.slot(|s| s.client = Some(client.clone()));
+                    inner.pump(client).await;
+                }
+                Err(e) => {
+                    let reason = format!(
+                        "IPC connect failed ({}): {e}; using JSON-RPC only",
+                        e.code()
+                    );
+                    tracing::warn!(%reason, "IPC fall back");
+                    inner.slot(|s| {
+                        s.state = Some("failed");
+                        s.reason = Some(reason.clone());
+                    });
+                    inner
+                        .events
+                        .push(EventKind::IpcDisconnected { reason }, Source::Module);
+                }
+            }
+        });
+        self.slot(|s| s.task = Some(task));
+    }
+
+    /// Closes the IPC client, if any, leaving `state` and `reason` behind.
+    fn stop_ipc(&self, state: &'static str, reason: String) {
+        let (client, task) = self
+            .slot(|s| {
+                s.state = Some(state);
+                s.reason = Some(reason);
+                (s.client.take(), s.task.take())
+            })
+            .unwrap_or((None, None));
+        if let Some(t) = task {
+            t.abort();
+        }
+        if let Some(c) = client {
+            tokio::spawn(async move { c.close().await });
+        }
+    }
+
+    /// Moves IPC items into the node view: events (chain changes de-duplicated against the
+    /// JSON-RPC poller), invocations, connection state.
+    async fn pump(self: &Arc<Self>, client: Arc<IpcClient>) {
+        while let Some(items) = client.next_events(256).await {
+            for item in items {
+                match item {
+                    IpcItem::Connected { node_version } => {
+                        if parse_version(&node_version).is_some_and(|v| v <= LAST_UNSAFE) {
+                            let reason = format!("the handshake says node {node_version}, which serves a single module connection: IPC closed");
+                            tracing::warn!(%reason, "IPC policy");
+                            self.events.push(
+                                EventKind::IpcDisconnected {
+                                    reason: reason.clone(),
+                                },
+                                Source::Module,
+                            );
+                            let c = self.slot(|s| {
+                                s.state = Some("not_used");
+                                s.reason = Some(reason);
+                                s.node_version = Some(node_version.clone());
+                                s.client.take()
+                            });
+                            if let Some(Some(c)) = c {
+                                c.close().await;
+                            }
+                            return;
+                        }
+                        self.slot(|s| {
+                            s.state = Some("connected");
+                            s.reason = None;
+                            s.node_version = Some(node_version.clone());
+                        });
+                        self.events
+                            .push(EventKind::IpcConnected { node_version }, Source::Ipc);
+                    }
+                    IpcItem::Disconnected { reason } => {
+                        self.slot(|s| {
+                            s.state = Some("disconnected");
+                            s.reason = Some(reason.clone());
+                        });
+                        self.events
+                            .push(EventKind::IpcDisconnected { reason }, Source::Ipc);
+                    }
+                    IpcItem::Event(m) => {
+                        let kind = ipc_link::event_kind(&m.payload);
+                        if let EventKind::NewBlock { block_hash, height } = &kind {
+                            self.set_tip_from(block_hash, *height, Source::Ipc);
+                        }
+                        self.events.push(kind, Source::Ipc);
+                    }
+                    IpcItem::Invocation(m) => {
+                        if let Some((kind, v)) = ipc_link::invocation_json(&m) {
+                            self.invocations.push(m.correlation_id, kind, v);
+                        }
+                    }
+                    IpcItem::Dropped { count } => {
+                        tracing::warn!(count, "IPC events dropped (consumer lagging)");
+                    }
+                }
+            }
+        }
+        self.slot(|s| {
+            if matches!(s.state, Some("connected") | Some("disconnected")) {
+                s.state = Some("disconnected");
+            }
+            s.client = None;
+        });
+    }
+
+    /// The IPC client when connected, else `ERR_IPC_UNAVAILABLE` with the reason.
+    fn ipc_client(&self, what: String) -> Result<Arc<IpcClient>, NodeError> {
+        let (client, state, reason) = self
+            .slot(|s| (s.client.clone(), s.state, s.reason.clone()))
+            .unwrap_or((None, None, None));
+        match (client, state) {
+            (Some(c), Some("connected")) => Ok(c),
+            _ => Err(NodeError::IpcUnavailable {
+                what,
+                reason: reason
+                    .or_else(|| {
+                        self.with_state(|s| s.policy.as_ref().map(|p| p.reason.clone()))
+                            .flatten()
+                    })
+                    .unwrap_or_else(|| {
+                        "the IPC policy is not decided yet (start() first)".to_string()
+                    }),
+            }),
+        }
+    }
+
+    fn on_reachable(self: &Arc<Self>, ni: Option<NetworkInfo>) {
         let sub = ni.as_ref().map(|n| n.subversion.clone());
         let ver = sub.as_deref().and_then(node_version_from_subversion);
         let now = now_ms();
@@ -151,7 +413,7 @@ impl Inner {
         ));
     }
 
-    fn mark_down(&self, e: &RpcError, t: &mut Tracker) {
+    fn mark_down(self: &Arc<Self>, e: &RpcError, t: &mut Tracker) {
         t.reachable = false;
         t.tip = None;
         t.chain.clear();
@@ -170,6 +432,7 @@ impl Inner {
             })
             .unwrap_or((None, true));
         if was != Some(false) {
+            self.events.forget_recent();
             tracing::warn!(code = e.code(), error = %e, "node JSON-RPC unreachable");
             self.events.push(
                 EventKind::NodeUnreachable {
@@ -185,14 +448,18 @@ impl Inner {
     }
 
     fn set_tip(&self, hash: &str, height: u64) {
+        self.set_tip_from(hash, height, Source::Rpc);
+        self.with_state(|s| s.rpc_last_ok_ms = Some(now_ms()));
+    }
+
+    fn set_tip_from(&self, hash: &str, height: u64, source: Source) {
         let now = now_ms();
         self.with_state(|s| {
             s.tip = Some(Figure {
                 value: json!({"hash": hash, "height": height}),
-                source: Source::Rpc,
+                source,
                 at_ms: now,
             });
-            s.rpc_last_ok_ms = Some(now);
         });
     }
 
@@ -211,7 +478,7 @@ impl Inner {
     }
 
     /// One poll: (re)connect if needed, then compare the best block hash with the known tip.
-    async fn poll_once(&self, t: &mut Tracker) -> Result<(), RpcError> {
+    async fn poll_once(self: &Arc<Self>, t: &mut Tracker) -> Result<(), RpcError> {
         if !t.reachable {
             let ni = match self.rpc.get_network_info().await {
                 Ok(ni) => Some(ni),
@@ -420,6 +687,8 @@ impl NodeView {
         Ok(NodeView {
             inner: Arc::new(Inner {
                 node,
+                ipc: Mutex::new(IpcSlot::default()),
+                invocations: Invocations::default(),
                 safe_from,
                 rpc,
                 events: EventQueue::new(QUEUE_CAPACITY),
@@ -471,8 +740,22 @@ impl NodeView {
             .unwrap_or(true);
         let _ = self.inner.shutdown.send(true);
         self.inner.events.close();
+        self.inner.invocations.close();
         if was_closed {
             return;
+        }
+        let (client, task) = self
+            .inner
+            .slot(|s| {
+                s.state = Some("closed");
+                (s.client.take(), s.task.take())
+            })
+            .unwrap_or((None, None));
+        if let Some(t) = task {
+            t.abort();
+        }
+        if let Some(c) = client {
+            c.close().await;
         }
         let handle = self.inner.task.lock().ok().and_then(|mut t| t.take());
         if let Some(h) = handle {
@@ -490,56 +773,75 @@ impl NodeView {
         self.inner.events.next_batch(max).await
     }
 
-    /// Waits for a node → module invocation; `None` after close. Invocations arrive only over the
-    /// IPC, which this build does not connect, so this resolves only at close.
+    /// Waits for a node → module invocation (`{ id, kind: "Cli" | "ModuleApi", payload }`);
+    /// `None` after close. Invocations arrive over the IPC only.
     pub async fn next_invocation(&self) -> Option<Value> {
-        let mut rx = self.inner.shutdown.subscribe();
-        loop {
-            if *rx.borrow() {
-                return None;
-            }
-            if rx.changed().await.is_err() {
-                return None;
-            }
-        }
+        self.inner.invocations.next().await
     }
 
-    /// Answers invocation `id`. No invocation is ever pending without the IPC.
-    pub fn respond_invocation(&self, id: u64, _result: Value) -> Result<(), NodeError> {
+    /// Answers invocation `id`: `{ error }` fails it; a CLI answer is `{ stdout, stderr?,
+    /// exit_code? }`; a module API answer is any JSON.
+    pub async fn respond_invocation(&self, id: u64, result: Value) -> Result<(), NodeError> {
         self.check_open()?;
-        Err(NodeError::UnknownInvocation(id))
+        let kind = self
+            .inner
+            .invocations
+            .kind(id)
+            .ok_or(NodeError::UnknownInvocation(id))?;
+        let answer = ipc_link::invocation_result(kind, &result).map_err(|reason| {
+            NodeError::InvalidArgument {
+                what: format!("respondInvocation({id})"),
+                reason,
+            }
+        })?;
+        let client = self.inner.ipc_client(format!("respondInvocation({id})"))?;
+        self.inner.invocations.forget(id);
+        client.answer_invocation(id, answer).await?;
+        Ok(())
     }
 
-    fn ipc_reason(&self) -> String {
-        match self.inner.with_state(|s| s.policy.clone()).flatten() {
-            Some(p) if !p.connect_ipc => p.reason,
-            Some(_) => "the policy allows the IPC but the IPC client is not part of this build yet"
-                .to_string(),
-            None => "the IPC policy is not decided yet (start() first)".to_string(),
-        }
-    }
-
-    /// `call_module` over the IPC (refused with `ERR_IPC_UNAVAILABLE` while the IPC is not in use).
+    /// `call_module` over the IPC: `params` sent as JSON bytes, the reply parsed back
+    /// (`ERR_IPC_UNAVAILABLE` while the IPC is not in use).
     pub async fn call_module(
         &self,
         target: &str,
         method: &str,
-        _params: Value,
+        params: Value,
     ) -> Result<Value, NodeError> {
         self.check_open()?;
-        Err(NodeError::IpcUnavailable {
-            what: format!("call_module({target}, {method})"),
-            reason: self.ipc_reason(),
-        })
+        let client = self
+            .inner
+            .ipc_client(format!("call_module({target}, {method})"))?;
+        let bytes = serde_json::to_vec(&params).map_err(|e| NodeError::InvalidArgument {
+            what: "call_module".into(),
+            reason: format!("params cannot be encoded: {e}"),
+        })?;
+        let reply = client
+            .call_module(Some(target.to_string()), method, bytes)
+            .await?;
+        Ok(ipc_link::reply_json(&reply))
     }
 
-    /// `publish_event` over the IPC (refused with `ERR_IPC_UNAVAILABLE` while the IPC is not in use).
-    pub async fn publish_event(&self, event_type: &str, _payload: Value) -> Result<(), NodeError> {
+    /// `publish_event` over the IPC: `event_type` as the node names it, `payload` its fields
+    /// (hashes as hex) (`ERR_IPC_UNAVAILABLE` while the IPC is not in use).
+    pub async fn publish_event(&self, event_type: &str, payload: Value) -> Result<(), NodeError> {
         self.check_open()?;
-        Err(NodeError::IpcUnavailable {
-            what: format!("publish_event({event_type})"),
-            reason: self.ipc_reason(),
-        })
+        let (ty, p) = ipc_link::payload_from_json(event_type, payload).map_err(|reason| {
+            NodeError::InvalidArgument {
+                what: format!("publish_event({event_type})"),
+                reason,
+            }
+        })?;
+        let client = self
+            .inner
+            .ipc_client(format!("publish_event({event_type})"))?;
+        client
+            .request(RequestPayload::PublishEvent {
+                event_type: ty,
+                payload: p,
+            })
+            .await?;
+        Ok(())
     }
 
     fn check_open(&self) -> Result<(), NodeError> {
@@ -554,17 +856,31 @@ impl NodeView {
     /// granted capabilities, and every figure with its source and age.
     pub fn status(&self) -> Value {
         let now = now_ms();
-        let (queued, dropped) = self.inner.events.counts();
+        let (queued, dropped, duplicates) = self.inner.events.counts();
         let fig = |f: &Figure| json!({"value": f.value, "source": f.source, "at_ms": f.at_ms, "age_ms": now.saturating_sub(f.at_ms)});
         let node = &self.inner.node;
-        let reason = self.ipc_reason();
+        let (ipc_state, ipc_reason, ipc_version, ipc_client) = self
+            .inner
+            .slot(|s| {
+                (
+                    s.state,
+                    s.reason.clone(),
+                    s.node_version.clone(),
+                    s.client.clone(),
+                )
+            })
+            .unwrap_or((None, None, None, None));
+        let ipc_detail = ipc_client.map(|c| {
+            let st = c.status();
+            json!({"connected": st.connected, "in_flight": st.in_flight, "reconnects": st.reconnects, "last_error": st.last_error, "events_delivered": st.events_delivered, "events_dropped": st.events_dropped, "decode_errors": st.decode_errors})
+        });
         self.inner
             .with_state(|s| {
-                let ipc_state = match &s.policy {
-                    Some(p) if p.connect_ipc => "unavailable",
+                let ipc_state = ipc_state.unwrap_or(match &s.policy {
                     Some(_) => "not_used",
                     None => "undecided",
-                };
+                });
+                let reason = ipc_reason.clone().or_else(|| s.policy.as_ref().map(|p| p.reason.clone()));
                 json!({
                     "started": s.started,
                     "closed": s.closed,
@@ -588,13 +904,15 @@ impl NodeView {
                             "mode": node.ipc.as_str(),
                             "state": ipc_state,
                             "reason": reason,
+                            "node_version": ipc_version,
+                            "client": ipc_detail,
                             "socket_path": node.socket_path.as_ref().map(|p| p.display().to_string()),
                         },
                     },
                     "capabilities": {"granted": node.capabilities, "source": "config"},
                     "tip": s.tip.as_ref().map(fig),
                     "figures": s.figures.iter().map(|(k, f)| (k.to_string(), fig(f))).collect::<serde_json::Map<_, _>>(),
-                    "events": {"queued": queued, "dropped": dropped},
+                    "events": {"queued": queued, "dropped": dropped, "duplicates_skipped": duplicates},
                 })
             })
             .unwrap_or(Value::Null)
@@ -723,5 +1041,12 @@ impl Drop for NodeView {
     fn drop(&mut self) {
         let _ = self.inner.shutdown.send(true);
         self.inner.events.close();
+        self.inner.invocations.close();
+        if let Some((task, client)) = self.inner.slot(|s| (s.task.take(), s.client.take())) {
+            if let Some(t) = task {
+                t.abort();
+            }
+            drop(client); // the IPC client stops its tasks when dropped
+        }
     }
 }
