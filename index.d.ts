@@ -105,12 +105,19 @@ export declare function addonVersion(): string
 
 /** `getblock`. */
 export interface Block {
+  /** Block hash. */
   hash: string
+  /** Height. */
   height: number
+  /** Confirmations. */
   confirmations?: number
+  /** Parent hash. */
   previousblockhash?: string
+  /** Block time. */
   time?: number
+  /** Size in bytes (mempool: transaction count). */
   size?: number
+  /** Weight. */
   weight?: number
   /** txids (verbosity 1) or transaction objects (verbosity 2). */
   tx: Array<string | Record<string, any>>
@@ -118,49 +125,85 @@ export interface Block {
 
 /** `getblockchaininfo`. */
 export interface BlockchainInfo {
+  /** Chain name (`main`, `test`, `signet`, `regtest`). */
   chain: string
+  /** Best validated height. */
   blocks: number
+  /** Best header height. */
   headers?: number
+  /** Best block hash. */
   bestblockhash: string
+  /** Difficulty. */
   difficulty?: number
+  /** Median time past. */
   mediantime?: number
+  /** Verification progress (0..1). */
   verificationprogress?: number
+  /** In initial block download. */
   initialblockdownload?: boolean
+  /** Chain work (hex). */
   chainwork?: string
+  /** Size on disk (bytes). */
   size_on_disk?: number
+  /** Pruned node. */
   pruned?: boolean
 }
 
 /** `getblockheader`. */
 export interface BlockHeader {
+  /** Block hash. */
   hash: string
+  /** Height. */
   height: number
+  /** Confirmations. */
   confirmations?: number
+  /** Version. */
   version?: number
+  /** Merkle root. */
   merkleroot?: string
+  /** Block time. */
   time?: number
+  /** Median time past. */
   mediantime?: number
+  /** Nonce. */
   nonce?: number
+  /** Compact target. */
   bits?: string
+  /** Difficulty. */
   difficulty?: number
+  /** Chain work (hex). */
   chainwork?: string
+  /** Transaction count. */
   nTx?: number
+  /** Parent hash. */
   previousblockhash?: string
+  /** Child hash on the best chain. */
   nextblockhash?: string
 }
 
 /** `getblocktemplate`. */
 export interface BlockTemplate {
+  /** Version. */
   version: number
+  /** Parent hash. */
   previousblockhash: string
+  /** Transactions to include. */
   transactions: Array<TemplateTransaction>
+  /** Coinbase value (sats). */
   coinbasevalue: number
+  /** Full 256-bit target (hex). */
   target: string
+  /** Compact target. */
   bits: string
+  /** Height. */
   height: number
+  /** Current time. */
   curtime: number
+  /** Minimum time. */
   mintime?: number
+  /** Long-poll id (long polling is not implemented by the node). */
   longpollid?: string
+  /** Rules in force. */
   rules: Array<string>
 }
 
@@ -180,9 +223,13 @@ export interface ConfigOptions {
 
 /** A figure of the node view. */
 export interface Figure {
+  /** The value. */
   value: any
+  /** The channel it came from. */
   source: 'rpc' | 'ipc'
+  /** When it was read (ms since the Unix epoch). */
   at_ms: number
+  /** How old it is now (ms). */
   age_ms: number
 }
 
@@ -191,8 +238,11 @@ export interface Figure {
  * `{ method, params, caller_module_id }` for `ModuleApi`.
  */
 export interface Invocation {
+  /** Id to answer with. */
   id: number
+  /** Invocation kind. */
   kind: 'Cli' | 'ModuleApi'
+  /** Invocation arguments. */
   payload: any
 }
 
@@ -216,36 +266,53 @@ export interface LoadedConfig {
 
 /** `getmempoolinfo`. */
 export interface MempoolInfo {
+  /** Size in bytes (mempool: transaction count). */
   size: number
+  /** Sum of virtual sizes. */
   bytes: number
+  /** Memory usage. */
   usage?: number
+  /** Maximum mempool memory. */
   maxmempool?: number
+  /** Minimum fee rate (BTC/kvB). */
   mempoolminfee?: number
+  /** Total fees (BTC). */
   total_fee?: number
 }
 
 /** `getmininginfo`. */
 export interface MiningInfo {
+  /** Best validated height. */
   blocks: number
+  /** Difficulty. */
   difficulty?: number
+  /** Network hash rate estimate (H/s). */
   networkhashps?: number
+  /** Mempool transactions. */
   pooledtx?: number
+  /** Chain name (`main`, `test`, `signet`, `regtest`). */
   chain?: string
 }
 
 /** `getnettotals`. */
 export interface NetTotals {
+  /** Total bytes received. */
   totalbytesrecv: number
+  /** Total bytes sent. */
   totalbytessent: number
+  /** Node time (ms). */
   timemillis?: number
 }
 
 /** `getnetworkinfo`. */
 export interface NetworkInfo {
+  /** Version. */
   version: number
   /** e.g. `/BitcoinCommons:0.1.83/`. */
   subversion: string
+  /** P2P protocol version. */
   protocolversion?: number
+  /** Peer connections. */
   connections?: number
 }
 
@@ -255,6 +322,7 @@ export interface NetworkInfo {
  * fields depend on it (IPC `EventPayload` field names).
  */
 export interface NodeEvent {
+  /** Event name. */
   type: 'NewBlock' | 'BlockDisconnected' | 'ChainReorg' | 'BlockMined' | 'NodeReachable' | 'NodeUnreachable' | 'IpcConnected' | 'IpcDisconnected' | 'ChannelPolicy'
   /** `rpc`, `ipc` or `module`. */
   source: 'rpc' | 'ipc' | 'module'
@@ -290,32 +358,51 @@ export interface NodeEvent {
 
 /** `NodeClient.status()`. */
 export interface NodeStatus {
+  /** `start()` was called. */
   started: boolean
+  /** `close()` was called. */
   closed: boolean
+  /** The IPC policy decision (`null` before the first poll). */
   policy?: PolicyDecision
+  /** Node version (from `subversion`) and `subversion`. */
   node: { version: string | null; subversion: string | null }
+  /** JSON-RPC and IPC channel state. */
   channels: { rpc: { url: string; auth: 'cookie' | 'user_password' | 'none'; cookie_file: string | null; reachable: boolean | null; last_ok_ms: number | null; last_error: { code: string; message: string; at_ms: number } | null; tip_poll_interval_ms: number }; ipc: { mode: 'auto' | 'on' | 'off'; state: 'undecided' | 'not_used' | 'unavailable' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed'; reason: string | null; node_version: string | null; socket_path: string | null; client: { connected: boolean; in_flight: number; reconnects: number; last_error: string | null; events_delivered: number; events_dropped: number; decode_errors: number } | null } }
+  /** Capabilities the node grants this module. */
   capabilities: { granted: string[]; source: 'config' | 'ipc' }
+  /** The best block `{ hash, height }`. */
   tip?: Figure
+  /** Figures by name (`blockchain_info`, `mempool_info`, `peers`, ...). */
   figures: Record<string, Figure>
+  /** Event queue counters. */
   events: { queued: number; dropped: number; duplicates_skipped: number }
 }
 
 /** One `getpeerinfo` entry. */
 export interface PeerInfo {
+  /** Id to answer with. */
   id: number
+  /** Peer address. */
   addr: string
+  /** Peer user agent. */
   subver?: string
+  /** Inbound connection. */
   inbound?: boolean
+  /** Bytes sent. */
   bytessent?: number
+  /** Bytes received. */
   bytesrecv?: number
+  /** Ping time (s). */
   pingtime?: number
 }
 
 /** The IPC policy decision. */
 export interface PolicyDecision {
+  /** True when the IPC may be used. */
   connect_ipc: boolean
+  /** Configured `[node] ipc` mode. */
   mode: 'auto' | 'on' | 'off'
+  /** Why. */
   reason: string
 }
 
@@ -329,12 +416,15 @@ export declare function selfTest(value: string, delayMs: number, failCode?: stri
 export interface SmartFee {
   /** BTC/kvB, absent when no estimate. */
   feerate?: number
+  /** Estimator messages. */
   errors: Array<string>
+  /** Best validated height. */
   blocks: number
 }
 
 /** `submitblock`. */
 export interface SubmitBlockResult {
+  /** True when the node accepted the block. */
   accepted: boolean
   /** The node's rejection reason (`duplicate`, `high-hash`, ...). */
   reason?: string
@@ -344,10 +434,16 @@ export interface SubmitBlockResult {
 
 /** One transaction of a block template. */
 export interface TemplateTransaction {
+  /** Raw transaction hex. */
   data: string
+  /** Txid. */
   txid?: string
+  /** Block hash. */
   hash?: string
+  /** Fee (sats). */
   fee?: number
+  /** Signature operations. */
   sigops?: number
+  /** Weight. */
   weight?: number
 }
