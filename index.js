@@ -836,5 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.ActionEngine = nativeBinding.ActionEngine
+module.exports.NodeClient = nativeBinding.NodeClient
 module.exports.addonVersion = nativeBinding.addonVersion
+module.exports.loadConfig = nativeBinding.loadConfig
 module.exports.selfTest = nativeBinding.selfTest

@@ -6,7 +6,10 @@
 #![deny(clippy::all)]
 
 mod actions;
+pub mod config;
 mod errors;
+pub mod node;
+pub mod types;
 
 use napi_derive::napi;
 
