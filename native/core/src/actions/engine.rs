@@ -474,14 +474,27 @@ impl ActionEngine {
                 let r = tokio::time::timeout(NODE_OP_TIMEOUT, ops.submit_block(hex)).await;
                 match r {
                     Ok(Ok(v)) => {
-                        // The node's verdict: null / "" = accepted (BIP 22), text = rejection reason.
-                        match v.as_str().filter(|s| !s.is_empty()) {
-                            Some(reason) if reason != "null" => ActionResult::fail(
+                        // The node's verdict: BIP 22 (null / "" = accepted, text = the reason) or
+                        // the node view's `{accepted, reason, blockHash}`.
+                        let rejected = match &v {
+                            Value::String(s) if !s.is_empty() && s != "null" => Some(s.clone()),
+                            Value::Object(m) if m.get("accepted") == Some(&Value::Bool(false)) => {
+                                Some(
+                                    m.get("reason")
+                                        .and_then(Value::as_str)
+                                        .unwrap_or("rejected")
+                                        .to_string(),
+                                )
+                            }
+                            _ => None,
+                        };
+                        match rejected {
+                            Some(reason) => ActionResult::fail(
                                 "ERR_BLOCK_REJECTED",
                                 format!("the node rejected the block: {reason}"),
-                                Some(v.clone()),
+                                Some(json!({"verdict": v})),
                             ),
-                            _ => ActionResult::ok("block accepted", Some(json!({"verdict": v}))),
+                            None => ActionResult::ok("block accepted", Some(json!({"verdict": v}))),
                         }
                     }
                     other => node_result("", other),

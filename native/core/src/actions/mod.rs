@@ -10,6 +10,7 @@
 //! - [`journal`]: the durable audit journal (JSON lines, fsync), idempotency, interrupted actions;
 //! - [`ops`]: the [`NodeOps`] trait the node view implements (template, stats, block, call_module,
 //!   publish);
+//! - [`node_view_ops`]: [`NodeViewOps`], the trait over the node view;
 //! - [`engine`]: [`ActionEngine`], tying it together.
 //!
 //! See `docs/actions.md` for the operator's view.
@@ -20,6 +21,7 @@ pub mod engine;
 pub mod error;
 pub mod hooks;
 pub mod journal;
+pub mod node_view_ops;
 pub mod ops;
 pub mod pools;
 pub mod redact;
@@ -31,6 +33,7 @@ pub use config::{ActionsConfig, HookConfig, HookName, HooksConfig};
 pub use engine::{ActionEngine, WriteCall};
 pub use error::ActionError;
 pub use journal::{ActionJournal, FileJournal, HistoryQuery, JournalEntry, OpenReport, Status};
+pub use node_view_ops::NodeViewOps;
 pub use ops::{ActionExecutedEvent, Cap, Capabilities, Disconnected, NodeOps, OpsError};
 pub use pools::Pool;
 pub use types::{ActionRequest, ActionResult, Target};
