@@ -74,6 +74,12 @@ export declare class ActionEngine {
   capabilities(): any
   /** Plugs in node operations implemented in JavaScript (see the module doc for the protocol). */
   setNodeOps(capabilities: { node: { available: boolean, reason?: string }, callModule: { available: boolean, reason?: string }, publishEvents: { available: boolean, reason?: string } }, callback: (requestJson: string) => Promise<string>): void
+  /**
+   * Plugs in the node view of a `NodeClient` (the real worker's wiring): node actions go over
+   * its JSON-RPC channel, `setupPools` / `ActionExecuted` over its IPC where it is in use and
+   * granted. Replaces any JavaScript node operations.
+   */
+  setNodeClient(client: NodeClient): void
   /** Updates the capabilities of the JavaScript node operations (IPC up / down, grants). */
   setCapabilities(capabilities: any): void
   /**

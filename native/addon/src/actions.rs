@@ -245,6 +245,18 @@ impl ActionEngine {
         Ok(())
     }
 
+    /// Plugs in the node view of a `NodeClient` (the real worker's wiring): node actions go over
+    /// its JSON-RPC channel, `setupPools` / `ActionExecuted` over its IPC where it is in use and
+    /// granted. Replaces any JavaScript node operations.
+    #[napi]
+    pub fn set_node_client(&self, client: &crate::node::NodeClient) {
+        self.inner
+            .set_node_ops(Arc::new(core::NodeViewOps::new(client.view())));
+        if let Ok(mut g) = self.js_ops.lock() {
+            *g = None;
+        }
+    }
+
     /// Updates the capabilities of the JavaScript node operations (IPC up / down, grants).
     #[napi]
     pub fn set_capabilities(&self, capabilities: Value) -> napi::Result<(), CodeStatus> {
