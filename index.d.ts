@@ -53,6 +53,11 @@ export declare class ActionEngine {
    */
   finishExternal(request: any, result: any): Promise<{ success: boolean, error?: string, message?: string, data?: any }>
   /**
+   * Named parameters (`--param k=v`, module API) → the action's MiningOS params, e.g.
+   * `paramsFromNamed('setPowerMode', {mode: 'sleep'})` → `['sleep']`. Throws `err.code`.
+   */
+  paramsFromNamed(action: string, named: Record<string, string>): any
+  /**
    * Journal entries of an action id (one per target): `[{key, actionId, user, target, action,
    * params (redacted), status, result?, startedAt, finishedAt?, durationMs?}]`.
    */

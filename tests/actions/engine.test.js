@@ -80,6 +80,15 @@ test('validate throws coded errors the UI can show', () => {
   assert.strictEqual(codeOf(() => new ActionEngine({ hooks: { miner_reboot: { argv: ['x', '{nope}'] } } }, path.join(tmpdir(), 'j'))), 'ERR_ACTIONS_CONFIG_INVALID')
 })
 
+test('named parameters for the CLI and the module API', () => {
+  const { engine } = setup()
+  assert.deepStrictEqual(engine.paramsFromNamed('setPowerMode', { mode: 'sleep' }), ['sleep'])
+  assert.deepStrictEqual(engine.paramsFromNamed('setLED', { enabled: 'on' }), [true])
+  assert.deepStrictEqual(engine.paramsFromNamed('reboot', {}), [])
+  assert.strictEqual(codeOf(() => engine.paramsFromNamed('reboot', { force: '1' })), 'ERR_ACTION_PARAMS_INVALID')
+  assert.strictEqual(codeOf(() => engine.paramsFromNamed('nope', {})), 'ERR_ACTION_UNKNOWN')
+})
+
 test('queryThing path: trailing {actionId, user}, marker file, idempotency across a new engine', async () => {
   const { engine, marker, config, journal } = setup()
   const r = await engine.executeQueryThing(miner, 'setPowerMode', ['normal', { actionId: 1700000000001, user: 'op@example.com' }])

@@ -187,6 +187,20 @@ impl ActionEngine {
         })
     }
 
+    /// Named parameters (`--param k=v`, module API) → the action's MiningOS params, e.g.
+    /// `paramsFromNamed('setPowerMode', {mode: 'sleep'})` → `['sleep']`. Throws `err.code`.
+    #[napi]
+    pub fn params_from_named(
+        &self,
+        action: String,
+        named: std::collections::HashMap<String, String>,
+    ) -> napi::Result<Value, CodeStatus> {
+        let named = named.into_iter().collect();
+        core::catalogue::params_from_named(&action, &named)
+            .map(Value::Array)
+            .map_err(coded)
+    }
+
     /// Journal entries of an action id (one per target): `[{key, actionId, user, target, action,
     /// params (redacted), status, result?, startedAt, finishedAt?, durationMs?}]`.
     #[napi]

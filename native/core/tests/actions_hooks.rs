@@ -230,3 +230,49 @@ fn json_config_defaults() {
     assert_eq!(c.votes_for("reboot"), 3);
     assert!(ActionsConfig::from_json(serde_json::json!({"nope": 1})).is_err());
 }
+
+#[test]
+fn named_params_become_miningos_params() {
+    use blvm_miningos_core::actions::catalogue::params_from_named;
+    let m = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        params_from_named("setPowerMode", &m(&[("mode", "sleep")])).unwrap(),
+        vec![serde_json::json!("sleep")]
+    );
+    assert_eq!(
+        params_from_named("setLED", &m(&[("enabled", "off")])).unwrap(),
+        vec![serde_json::json!(false)]
+    );
+    assert_eq!(
+        params_from_named("setLED", &m(&[("enabled", "maybe")]))
+            .unwrap_err()
+            .code(),
+        "ERR_LED_INVALID"
+    );
+    assert!(params_from_named("reboot", &m(&[])).unwrap().is_empty());
+    let e = params_from_named("reboot", &m(&[("force", "1")])).unwrap_err();
+    assert_eq!(e.code(), "ERR_ACTION_PARAMS_INVALID");
+    assert!(e.to_string().contains("force"));
+    assert!(params_from_named("setupPools", &m(&[])).unwrap().is_empty());
+    let p = params_from_named(
+        "setupPools",
+        &m(&[
+            ("url", "stratum+tcp://p:1"),
+            ("worker", "w"),
+            ("password", "x"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(p[0]["config"]["poolUrls"][0]["workerPassword"], "x");
+    assert!(params_from_named("setupPools", &m(&[("url", "stratum+tcp://p:1")])).is_err());
+    assert_eq!(
+        params_from_named("explode", &m(&[])).unwrap_err().code(),
+        "ERR_ACTION_UNKNOWN"
+    );
+    assert!(params_from_named("updateThing", &m(&[])).is_err());
+}

@@ -172,3 +172,86 @@ pub fn default_votes(action: &str) -> u32 {
 pub const MINER_POWER_MODES: &[&str] = &["low", "normal", "high", "sleep"];
 /// Power modes the node host accepts.
 pub const NODE_POWER_MODES: &[&str] = &["sleep", "normal"];
+
+/// Turns named parameters (operator CLI `--param k=v`, module API `named`) into the positional
+/// MiningOS params of `action`:
+///
+/// | action | names | params |
+/// |---|---|---|
+/// | `reboot`, `refreshTemplate`, `queryStats`, `rackReboot` | none | `[]` |
+/// | `setPowerMode` | `mode` | `["<mode>"]` |
+/// | `setLED` | `enabled` = `true\|false\|on\|off` | `[bool]` |
+/// | `setupPools` | none (the rack's pools) or `url`, `worker`, `password?` | `[]` / `[{config: {poolUrls: [..]}}]` |
+/// | `submitBlock` | `hex` | `["<hex>"]` |
+///
+/// The values are then validated like any other action's. Rack-level thing management
+/// (`registerThing`, `updateThing`, `forgetThings`) takes MiningOS objects, not named values.
+pub fn params_from_named(
+    action: &str,
+    named: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<serde_json::Value>, super::ActionError> {
+    use serde_json::{json, Value};
+    let allowed: &[&str] = match action {
+        "reboot" | "refreshTemplate" | "queryStats" | "rackReboot" => &[],
+        "setPowerMode" => &["mode"],
+        "setLED" => &["enabled"],
+        "setupPools" => &["url", "worker", "password"],
+        "submitBlock" => &["hex"],
+        "registerThing" | "updateThing" | "forgetThings" => {
+            return Err(super::ActionError::params(
+                action,
+                "takes MiningOS objects, not --param k=v (use the MiningOS UI or the rack RPC)",
+            ))
+        }
+        other if !is_known_action(other) => {
+            return Err(super::ActionError::Unknown {
+                action: other.to_string(),
+                kind: "any",
+            })
+        }
+        _ => &[],
+    };
+    if let Some(k) = named.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(super::ActionError::params(
+            action,
+            if allowed.is_empty() {
+                format!("unexpected parameter '{k}': this action takes none")
+            } else {
+                format!("unexpected parameter '{k}' (takes: {})", allowed.join(", "))
+            },
+        ));
+    }
+    let need = |k: &str| {
+        named
+            .get(k)
+            .cloned()
+            .ok_or_else(|| super::ActionError::params(action, format!("missing parameter '{k}'")))
+    };
+    Ok(match action {
+        "setPowerMode" => vec![Value::String(need("mode")?)],
+        "setLED" => {
+            let v = need("enabled")?;
+            let b = match v.to_ascii_lowercase().as_str() {
+                "true" | "on" | "1" => true,
+                "false" | "off" | "0" => false,
+                _ => {
+                    return Err(super::ActionError::Led(format!(
+                        "setLED: enabled must be true/false/on/off, not '{}'",
+                        v.escape_debug()
+                    )))
+                }
+            };
+            vec![Value::Bool(b)]
+        }
+        "setupPools" if named.is_empty() => vec![],
+        "setupPools" => {
+            let mut pool = json!({"url": need("url")?, "workerName": need("worker")?});
+            if let Some(p) = named.get("password") {
+                pool["workerPassword"] = Value::String(p.clone());
+            }
+            vec![json!({"config": {"poolUrls": [pool]}})]
+        }
+        "submitBlock" => vec![Value::String(need("hex")?)],
+        _ => vec![],
+    })
+}

@@ -183,7 +183,10 @@ impl ActionEngine {
                     )),
                     Some(h) if !h.enabled.unwrap_or(name.enabled_by_default()) => Some((
                         "ERR_ACTION_DISABLED",
-                        format!("[actions.hooks.{}] enabled = false", name.key()),
+                        format!(
+                            "disabled until enabled: [actions.hooks.{}] enabled = true",
+                            name.key()
+                        ),
                     )),
                     Some(_) => None,
                 }

@@ -135,9 +135,13 @@ fn hook_plan(
         });
     };
     if !hook.enabled.unwrap_or(name.enabled_by_default()) {
-        return Err(ActionError::Disabled(format!(
-            "{action} is disabled: [actions.hooks.{key}] enabled = false"
-        )));
+        return Err(ActionError::Disabled(if hook.enabled.is_none() {
+            format!(
+                "{action} of the node host is disabled until enabled: set [actions.hooks.{key}] enabled = true"
+            )
+        } else {
+            format!("{action} is disabled: [actions.hooks.{key}] enabled = false")
+        }));
     }
     let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
     values.insert("id", target.id.clone());
