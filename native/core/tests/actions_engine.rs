@@ -732,3 +732,45 @@ fn journal_is_compacted_to_the_newest_entries() {
     )
     .unwrap();
 }
+
+#[tokio::test]
+async fn hooks_respect_the_concurrency_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let lock = dir.path().join("lock");
+    let marker = dir.path().join("overlap");
+    let s = script(
+        dir.path(),
+        "excl.sh",
+        &format!(
+            "if mkdir '{l}' 2>/dev/null; then sleep 0.2; rmdir '{l}'; echo ok >> '{m}'; else echo OVERLAP >> '{m}'; fi",
+            l = lock.display(),
+            m = marker.display()
+        ),
+    );
+    let e = Arc::new(engine(
+        dir.path(),
+        &format!(
+            "[actions]\nmax_concurrent_hooks = 1\n[actions.hooks.miner_reboot]\nargv = [\"{}\", \"{{id}}\"]",
+            s.display()
+        ),
+    ));
+    let mut tasks = Vec::new();
+    for i in 0..3 {
+        let e = e.clone();
+        tasks.push(tokio::spawn(async move {
+            e.execute(req(
+                Some("c"),
+                miner(&format!("m{i}"), "10.0.0.2"),
+                "reboot",
+                vec![],
+            ))
+            .await
+        }));
+    }
+    for t in tasks {
+        assert!(t.await.unwrap().unwrap().success);
+    }
+    // With the limit of 1 the hooks never overlap (a limit of 4 gives OVERLAP lines).
+    assert_eq!(lines(&marker), vec!["ok", "ok", "ok"]);
+    assert!(ActionsConfig::from_toml("[actions]\nmax_concurrent_hooks = 0").is_err());
+}

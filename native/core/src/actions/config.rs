@@ -30,6 +30,8 @@ pub const DEFAULT_HOOK_TIMEOUT_SECONDS: u64 = 30;
 pub const MAX_HOOK_TIMEOUT_SECONDS: u64 = 3600;
 /// Default cap on each of a hook's captured stdout and stderr, in bytes.
 pub const DEFAULT_MAX_OUTPUT_BYTES: usize = 16 * 1024;
+/// Default number of hooks running at once.
+pub const DEFAULT_MAX_CONCURRENT_HOOKS: usize = 4;
 /// Largest accepted output cap, in bytes.
 pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
 
@@ -47,6 +49,11 @@ pub struct ActionsConfig {
     /// Cap on each of a hook's captured stdout / stderr in bytes (default 16384, 256..=1 MiB).
     #[serde(default)]
     pub max_output_bytes: Option<usize>,
+    /// Hooks running at the same time at most (default 4, 1..=64): the node limits a module's
+    /// processes (`[module_resource_limits]`, 10 by default), so a fleet-wide action must not fork
+    /// hundreds of hooks at once. Others wait for a slot (their timeout starts when they run).
+    #[serde(default)]
+    pub max_concurrent_hooks: Option<usize>,
     /// Vote counts per action name (MiningOS defaults: 1, and 2 for `rackReboot`).
     #[serde(default)]
     pub votes: BTreeMap<String, u32>,
@@ -238,6 +245,12 @@ impl ActionsConfig {
         self.max_output_bytes.unwrap_or(DEFAULT_MAX_OUTPUT_BYTES)
     }
 
+    /// Hook concurrency limit.
+    pub fn hook_slots(&self) -> usize {
+        self.max_concurrent_hooks
+            .unwrap_or(DEFAULT_MAX_CONCURRENT_HOOKS)
+    }
+
     /// Vote count for `action` (config, else the MiningOS default).
     pub fn votes_for(&self, action: &str) -> u32 {
         self.votes
@@ -259,6 +272,13 @@ impl ActionsConfig {
             if !(256..=MAX_OUTPUT_BYTES).contains(&n) {
                 return Err(ActionError::Config(format!(
                     "actions.max_output_bytes = {n}: must be 256..={MAX_OUTPUT_BYTES}"
+                )));
+            }
+        }
+        if let Some(n) = self.max_concurrent_hooks {
+            if !(1..=64).contains(&n) {
+                return Err(ActionError::Config(format!(
+                    "actions.max_concurrent_hooks = {n}: must be 1..=64"
                 )));
             }
         }

@@ -64,6 +64,7 @@ pub struct ActionEngine {
     ops: RwLock<Arc<dyn NodeOps>>,
     rack_pools: RwLock<Vec<Pool>>,
     inflight: Mutex<Inflight>,
+    hook_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl ActionEngine {
@@ -71,11 +72,12 @@ impl ActionEngine {
     pub fn new(cfg: ActionsConfig, journal: Arc<dyn ActionJournal>) -> Result<Self, ActionError> {
         cfg.validate()?;
         Ok(ActionEngine {
-            cfg,
             journal,
             ops: RwLock::new(Arc::new(Disconnected)),
             rack_pools: RwLock::new(Vec::new()),
             inflight: Mutex::new(HashMap::new()),
+            hook_slots: Arc::new(tokio::sync::Semaphore::new(cfg.hook_slots())),
+            cfg,
         })
     }
 
@@ -537,6 +539,9 @@ impl ActionEngine {
                 req.target.kind.as_str().to_string(),
             ),
         ];
+        let Ok(_slot) = self.hook_slots.acquire().await else {
+            return ActionResult::fail("ERR_HOOK_SPAWN_FAILED", "hook slots closed", None);
+        };
         match hooks::run(&argv, &env, timeout, self.cfg.output_cap()).await {
             Err(e) => ActionResult::fail("ERR_HOOK_SPAWN_FAILED", e.to_string(), None),
             Ok(out) => {

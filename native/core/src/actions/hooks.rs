@@ -208,7 +208,13 @@ pub async fn run(
     }
     let mut child = cmd.spawn().map_err(|e| SpawnError {
         program: program.clone(),
-        reason: e.to_string(),
+        reason: if e.raw_os_error() == Some(libc::EAGAIN) {
+            format!(
+                "{e} (process limit reached: raise the node's [module_resource_limits] process limit or lower [actions] max_concurrent_hooks)"
+            )
+        } else {
+            e.to_string()
+        },
     })?;
     let pgid = child.id().and_then(|p| i32::try_from(p).ok());
     let out = tokio::spawn(read_capped(child.stdout.take(), cap));
