@@ -404,7 +404,13 @@ impl ActionEngine {
                 ));
                 rej.finished_at = Some(rej.started_at);
                 let j = self.journal.clone();
-                let _ = tokio::task::spawn_blocking(move || j.rejected(&rej)).await;
+                match tokio::task::spawn_blocking(move || j.rejected(&rej)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(je)) => {
+                        tracing::warn!(error = %je, "rejected action not recorded in the journal")
+                    }
+                    Err(je) => tracing::warn!(error = %je, "journal task failed"),
+                }
                 tracing::info!(action_id = %entry.action_id, target = %req.target.label(),
                     action = %req.action, code = crate::Coded::code(&e), "action rejected");
                 self.release(&key, None);
@@ -416,7 +422,7 @@ impl ActionEngine {
         let written = tokio::task::spawn_blocking(move || j.started(&e2))
             .await
             .map_err(|e| ActionError::Journal {
-                path: String::new(),
+                path: "(journal task)".into(),
                 reason: format!("journal task failed: {e}"),
             })
             .and_then(|r| r);
@@ -613,8 +619,9 @@ impl ActionEngine {
         tracing::info!(action_id = %entry.action_id, target = %entry.target.label(),
             action = %entry.action, success = result.success,
             code = result.error.as_deref().unwrap_or("-"), duration_ms, "action finished");
-        self.publish(entry, &result).await;
+        // Waiters get the result first; the best-effort publication must not delay them.
         self.release(key, Some(result.clone()));
+        self.publish(entry, &result).await;
         Ok(result)
     }
 

@@ -318,10 +318,13 @@ impl FileJournal {
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Inner>, ActionError> {
-        self.inner.lock().map_err(|_| ActionError::Journal {
-            path: self.path.display().to_string(),
-            reason: "journal lock poisoned".into(),
-        })
+        // A panic while holding the lock cannot leave a half-written record in memory (the file
+        // is written before the index), so the state stays usable: forgetting what already ran
+        // would be worse (it could run twice).
+        Ok(self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     fn append(&self, inner: &mut Inner, rec: &Record) -> Result<(), ActionError> {
