@@ -65,6 +65,9 @@ test('write calls: whitelist and votes follow hooks and capabilities', () => {
   const hostReboot = calls.find((c) => c.kind === 'node' && c.action === 'reboot')
   assert.strictEqual(hostReboot.supported, false)
   assert.strictEqual(hostReboot.code, 'ERR_ACTION_DISABLED')
+  const mode = calls.find((c) => c.kind === 'miner' && c.action === 'setPowerMode')
+  assert.strictEqual(mode.params, 'mode=low|normal|high|sleep')
+  assert.strictEqual(mode.supported, true)
 })
 
 test('validate throws coded errors the UI can show', () => {

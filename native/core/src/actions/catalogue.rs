@@ -51,6 +51,8 @@ pub struct Entry {
     pub executor: Executor,
     /// One-line description (CLI `list-actions`).
     pub about: &'static str,
+    /// Named parameters for the CLI (`--param k=v`), empty when none.
+    pub params: &'static str,
 }
 
 /// Every action the engine knows.
@@ -60,30 +62,36 @@ pub const CATALOGUE: &[Entry] = &[
         action: "reboot",
         executor: Executor::Hook,
         about: "reboot the miner (hook miner_reboot)",
+        params: "",
     },
     Entry {
         kind: TargetKind::Miner,
         action: "setPowerMode",
         executor: Executor::Hook,
         about: "set the miner power mode low|normal|high|sleep (hook miner_set_power_mode)",
+        params: "mode=low|normal|high|sleep",
     },
     Entry {
         kind: TargetKind::Miner,
         action: "setLED",
         executor: Executor::Hook,
         about: "switch the miner LED on/off (hook miner_set_led)",
+        params: "enabled=true|false",
     },
     Entry {
         kind: TargetKind::Miner,
         action: "setupPools",
         executor: Executor::StratumModule,
         about: "send the pool list to the Stratum V2 module (call_module)",
+        params:
+            "[url=stratum+tcp://host:port worker=<name> password=<pw>] (none: the rack pool list)",
     },
     Entry {
         kind: TargetKind::Node,
         action: "reboot",
         executor: Executor::Hook,
         about: "reboot the node host (hook node_reboot, disabled until enabled)",
+        params: "",
     },
     Entry {
         kind: TargetKind::Node,
@@ -91,48 +99,56 @@ pub const CATALOGUE: &[Entry] = &[
         executor: Executor::Hook,
         about:
             "host power management sleep|normal (hook node_set_power_mode, disabled until enabled)",
+        params: "mode=sleep|normal",
     },
     Entry {
         kind: TargetKind::Node,
         action: "refreshTemplate",
         executor: Executor::Node,
         about: "fetch a fresh block template from the node",
+        params: "",
     },
     Entry {
         kind: TargetKind::Node,
         action: "queryStats",
         executor: Executor::Node,
         about: "chain, network and mempool statistics on demand",
+        params: "",
     },
     Entry {
         kind: TargetKind::Node,
         action: "submitBlock",
         executor: Executor::Node,
         about: "submit a serialized block (hex) to the node",
+        params: "hex=<serialized block>",
     },
     Entry {
         kind: TargetKind::Rack,
         action: "registerThing",
         executor: Executor::Rack,
         about: "register a thing (a miner) on the rack",
+        params: "(MiningOS object)",
     },
     Entry {
         kind: TargetKind::Rack,
         action: "updateThing",
         executor: Executor::Rack,
         about: "update a thing's opts / info / tags",
+        params: "(MiningOS object)",
     },
     Entry {
         kind: TargetKind::Rack,
         action: "forgetThings",
         executor: Executor::Rack,
         about: "remove things from the rack",
+        params: "(MiningOS object)",
     },
     Entry {
         kind: TargetKind::Rack,
         action: "rackReboot",
         executor: Executor::Rack,
         about: "restart the rack worker (2 votes)",
+        params: "",
     },
 ];
 

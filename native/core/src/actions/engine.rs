@@ -53,6 +53,8 @@ pub struct WriteCall {
     pub reason: Option<String>,
     /// One-line description.
     pub about: String,
+    /// Named parameters for the CLI (`--param k=v`).
+    pub params: String,
 }
 
 type Inflight = HashMap<String, watch::Sender<Option<ActionResult>>>;
@@ -138,6 +140,7 @@ impl ActionEngine {
                     code: why.as_ref().map(|(c, _)| c.to_string()),
                     reason: why.map(|(_, r)| r),
                     about: e.about.to_string(),
+                    params: e.params.to_string(),
                 }
             })
             .collect()
