@@ -695,3 +695,40 @@ async fn hooks_respect_the_concurrency_limit() {
     assert_eq!(lines(&marker), vec!["ok", "ok", "ok"]);
     assert!(ActionsConfig::from_toml("[actions]\nmax_concurrent_hooks = 0").is_err());
 }
+
+#[test]
+fn history_filters_and_pages() {
+    use blvm_miningos_core::actions::{ActionJournal, JournalEntry};
+    let dir = tempfile::tempdir().unwrap();
+    let (j, _) = FileJournal::open(dir.path().join("h.jsonl")).unwrap();
+    for i in 0..10u64 {
+        j.started(&JournalEntry {
+            key: format!("{}|miner:m{}|reboot", i / 2, i % 2),
+            action_id: (i / 2).to_string(),
+            user: None,
+            target: miner(&format!("m{}", i % 2), "10.0.0.2"),
+            action: "reboot".into(),
+            params: json!([]),
+            status: Status::Running,
+            result: None,
+            started_at: 1000 + i,
+            finished_at: None,
+            duration_ms: None,
+        })
+        .unwrap();
+    }
+    let q = |v: Value| -> Vec<u64> {
+        j.history(&serde_json::from_value(v).unwrap())
+            .iter()
+            .map(|e| e.started_at)
+            .collect()
+    };
+    assert_eq!(
+        q(json!({"start": 1003, "end": 1005})),
+        vec![1005, 1004, 1003]
+    );
+    assert_eq!(q(json!({"targetId": "m1", "limit": 2})), vec![1009, 1007]);
+    assert_eq!(q(json!({"actionId": "2"})), vec![1005, 1004]);
+    assert_eq!(q(json!({"offset": 8})), vec![1001, 1000]);
+    assert!(serde_json::from_value::<HistoryQuery>(json!({"bogus": 1})).is_err());
+}

@@ -77,7 +77,7 @@ pub fn check_pool_url(url: &str) -> Result<(), ActionError> {
             SCHEMES.join(", ")
         )));
     }
-    if parsed.host_str().is_none_or(str::is_empty) {
+    if matches!(parsed.host_str(), None | Some("")) {
         return Err(bad("no host"));
     }
     if parsed.port().is_none() {

@@ -220,7 +220,7 @@ fn rack_params(action: &str, params: &[Value]) -> Result<(), ActionError> {
     let first = params.first();
     match action {
         "registerThing" => match first {
-            Some(Value::Object(m)) if m.get("opts").is_none_or(Value::is_object) => Ok(()),
+            Some(Value::Object(m)) if !matches!(m.get("opts"), Some(o) if !o.is_object()) => Ok(()),
             _ => Err(ActionError::params(
                 action,
                 "takes [{rackId, opts: {address, port, ...}, info?, tags?}]",
