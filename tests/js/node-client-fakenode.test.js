@@ -138,3 +138,32 @@ test('fake node 0.1.84 (concurrent): the IPC is used, chain events arrive once',
   assert.match(added.tx_hash, /^[0-9a-f]{64}$/)
   assert.deepStrictEqual(await client.getRawMempool(), [added.tx_hash], 'IPC and JSON-RPC agree on hash byte order')
 })
+
+test('fake node 0.1.84 (concurrent): invocations and callModule through NodeClient', async (t) => {
+  const caps = ['read_blockchain', 'read_utxo', 'read_chain_state', 'subscribe_events', 'call_module']
+  const fn = await startFakeNode(t, {
+    ipcMode: 'concurrent',
+    subversion: '/BitcoinCommons:0.1.84/',
+    args: ['--grant-capabilities', caps.join(',')]
+  })
+  const client = clientFor(fn, { capabilities: caps })
+  t.after(() => client.close())
+  await client.start()
+  await new EventReader(client).until((e) => e.some((x) => x.type === 'IpcConnected'))
+
+  await fn.fake('setcallmodulereply', { mode: 'ok', payload: { miners: 2 } })
+  assert.deepStrictEqual(await client.callModule('blvm-stratum-v2', 'get_pool_stats', { window: 60 }), { miners: 2 })
+  const calls = (await fn.status()).ipc.connections.find((c) => !c.watchdog).call_module
+  assert.strictEqual(calls.length, 1)
+  // publish_events is not granted: refused locally
+  await assert.rejects(client.publishEvent('NewBlock', { block_hash: '00'.repeat(32), height: 1 }), (e) => e.code === 'ERR_CAPABILITY_NOT_GRANTED')
+
+  const invoked = fn.fake('invoke', { kind: 'cli', module_id: 'blvm-miningos', subcommand: 'status', args: ['-v'], timeout_ms: 5000 })
+  const inv = await client.nextInvocation()
+  assert.strictEqual(inv.kind, 'Cli')
+  assert.deepStrictEqual(inv.payload, { subcommand: 'status', args: ['-v'] })
+  await assert.rejects(client.respondInvocation(inv.id, { exit_code: 1 }), (e) => e.code === 'ERR_INVALID_ARGUMENT')
+  await client.respondInvocation(inv.id, { stdout: 'synced\n', exit_code: 0 })
+  assert.deepStrictEqual(await invoked, { success: true, payload: { cli: { stdout: 'synced\n', stderr: '', exit_code: 0 } }, error: null })
+  await assert.rejects(client.respondInvocation(inv.id, { stdout: '' }), (e) => e.code === 'ERR_UNKNOWN_INVOCATION')
+})
