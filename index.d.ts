@@ -124,7 +124,8 @@ export declare class NodeClient {
   status(): NodeStatus
   /**
    * The next batch of change events (at most `max`, default 256), waiting for at least one;
-   * `null` after `close()`.
+   * `null` after `close()`. Keep one call pending at a time: a call that is abandoned (say, on
+   * a timeout) still takes the next batch when it comes.
    */
   nextEvents(max?: number | undefined | null): Promise<NodeEvent[] | null>
   /**

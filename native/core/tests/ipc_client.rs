@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use blvm_miningos_core::ipc::types::*;
 use blvm_miningos_core::ipc::{
     encode_frame, Backoff, Capability, IpcClient, IpcClientConfig, IpcItem, MessageCodec,
+    ModuleApiSpec,
 };
 use blvm_miningos_core::Coded;
 use futures_util::StreamExt;
@@ -300,15 +301,35 @@ async fn node_drop_fails_pending_at_once_then_reconnects_and_resubscribes() {
         ..CliSpec::default()
     });
     cfg.request_timeout = Duration::from_secs(30);
+    cfg.granted.insert(Capability::RegisterModuleApi);
+    cfg.module_api = Some(ModuleApiSpec {
+        methods: vec!["get_miner_list".into()],
+        api_version: 1,
+    });
 
     async fn serve_setup(node: &TestNode) -> (Conn, u64) {
-        let (mut c, hs) = node.accept_handshake("0.1.83").await;
+        // 0.1.84: a node that serves several module connections (0.1.83 would make the drop final).
+        let (mut c, hs) = node.accept_handshake("0.1.84").await;
         let r = recv_request(&mut c).await;
         assert!(
             matches!(r.payload, RequestPayload::RegisterCliSpec { .. }),
             "{r:?}"
         );
         answer(&mut c, r.correlation_id, ResponsePayload::Bool(true)).await;
+        let r = recv_request(&mut c).await;
+        assert_eq!(
+            r.payload,
+            RequestPayload::RegisterModuleApi {
+                methods: vec!["get_miner_list".into()],
+                api_version: 1
+            }
+        );
+        answer(
+            &mut c,
+            r.correlation_id,
+            ResponsePayload::ModuleApiRegistered,
+        )
+        .await;
         let r = recv_request(&mut c).await;
         assert_eq!(
             r.payload,
@@ -788,4 +809,128 @@ async fn typed_helpers_and_mismatched_answers() {
         .unwrap_err();
     assert_eq!(e.code(), "ERR_CAPABILITY_NOT_GRANTED");
     assert!(e.to_string().contains("call_module"), "{e}");
+}
+
+#[tokio::test]
+async fn requests_beyond_the_rate_limit_wait_for_the_window() {
+    let node = TestNode::new();
+    let mut cfg = node.config();
+    cfg.max_requests_per_second = 3;
+    let (client, mut conn) = connected(&node, cfg).await;
+    let server = async {
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            let r = recv_request(&mut conn).await;
+            seen.push(Instant::now());
+            answer(&mut conn, r.correlation_id, ResponsePayload::U64(0)).await;
+        }
+        seen
+    };
+    let (seen, a, b, c, d, e) = tokio::join!(
+        server,
+        client.get_block_height(),
+        client.get_block_height(),
+        client.get_block_height(),
+        client.get_block_height(),
+        client.get_block_height(),
+    );
+    for r in [a, b, c, d, e] {
+        r.expect("answered");
+    }
+    // Three go at once; the 4th waits until the first leaves the one-second window.
+    assert!(seen[2] - seen[0] < Duration::from_millis(500));
+    assert!(
+        seen[3] - seen[0] >= Duration::from_millis(990),
+        "{:?}",
+        seen[3] - seen[0]
+    );
+}
+
+#[test]
+fn config_from_the_node_env_and_validation() {
+    // The only test of this binary that touches the environment.
+    std::env::set_var("SOCKET_PATH", "/tmp/blvm-test/node.sock");
+    std::env::set_var(
+        "MODULE_ID",
+        "blvm-miningos_0123456789abcdef0123456789abcdef",
+    );
+    std::env::remove_var("MODULE_NAME");
+    let c = IpcClientConfig::from_env("0.1.0").expect("from env");
+    assert_eq!(c.module_name, "blvm-miningos");
+    assert_eq!(c.socket_path, PathBuf::from("/tmp/blvm-test/node.sock"));
+    std::env::remove_var("SOCKET_PATH");
+    let e = IpcClientConfig::from_env("0.1.0").unwrap_err();
+    assert_eq!(e.code(), "ERR_IPC_CONFIG");
+    assert!(e.to_string().contains("SOCKET_PATH"), "{e}");
+}
+
+#[tokio::test]
+async fn invalid_config_is_refused_before_connecting() {
+    let mut c = IpcClientConfig::new("/nonexistent.sock", "", "demo", "0.1.0");
+    let e = IpcClient::connect(c.clone()).await.err().expect("empty id");
+    assert_eq!(e.code(), "ERR_IPC_CONFIG");
+    c.module_id = "demo_1".into();
+    c.max_requests_per_second = 500;
+    let e = IpcClient::connect(c)
+        .await
+        .err()
+        .expect("rate above the node's");
+    assert!(e.to_string().contains("max_requests_per_second"), "{e}");
+}
+
+#[tokio::test]
+async fn the_client_is_shareable_across_tasks() {
+    fn assert_send_sync<T: Send + Sync>(_: &T) {}
+    let node = TestNode::new();
+    let (client, mut conn) = connected(&node, node.config()).await;
+    let client = std::sync::Arc::new(client);
+    assert_send_sync(&client);
+    // Futures of the client are Send: they can run on any runtime thread (napi-rs spawns them).
+    let c = client.clone();
+    let task = tokio::spawn(async move { c.get_block_height().await });
+    let r = recv_request(&mut conn).await;
+    answer(&mut conn, r.correlation_id, ResponsePayload::U64(8)).await;
+    assert_eq!(task.await.expect("join").expect("height"), 8);
+    let c = client.clone();
+    let events = tokio::spawn(async move { c.next_events(4).await });
+    send(&mut conn, new_block(3)).await;
+    let got = events.await.expect("join").expect("open");
+    assert!(!got.is_empty());
+}
+
+#[tokio::test]
+async fn a_drop_is_final_on_a_single_connection_node() {
+    let node = TestNode::new();
+    let mut cfg = node.config();
+    cfg.reconnect = Some(Backoff {
+        min: Duration::from_millis(10),
+        max: Duration::from_millis(20),
+    });
+    let (client, conn) = connected(&node, cfg).await; // node 0.1.83
+    drop(conn);
+    let mut kinds = Vec::new();
+    while let Some(batch) = tokio::time::timeout(WAIT, client.next_events(10))
+        .await
+        .expect("in time")
+    {
+        for i in batch {
+            kinds.push(match i {
+                IpcItem::Connected { .. } => "connected",
+                IpcItem::Disconnected { .. } => "disconnected",
+                _ => "other",
+            });
+        }
+    }
+    // The item stream ended: no reconnect was attempted.
+    assert_eq!(kinds, ["connected", "disconnected"]);
+    let st = client.status();
+    assert!(!st.connected);
+    assert_eq!(st.reconnects, 0);
+    assert!(st
+        .last_error
+        .unwrap_or_default()
+        .contains("single module connection"));
+    // Nobody knocked again.
+    let again = tokio::time::timeout(Duration::from_millis(100), node.listener.accept()).await;
+    assert!(again.is_err(), "the client must not reconnect");
 }

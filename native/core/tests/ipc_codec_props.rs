@@ -168,7 +168,7 @@ fn response() -> impl Strategy<Value = ResponsePayload> {
                     ResponsePayload::BlockTemplate(BlockTemplate {
                         header,
                         coinbase_tx,
-                        transactions,
+                        transactions: transactions.into(),
                         target,
                         height,
                         timestamp,
@@ -399,6 +399,31 @@ proptest! {
         match decode_message(&payload[..p_at]) {
             Ok(_) => prop_assert!(is_rpc(&m), "truncated {} decoded", m.kind()),
             Err(e) => prop_assert_eq!(e.code(), "ERR_IPC_PROTOCOL"),
+        }
+    }
+
+    #[test]
+    fn mutated_block_templates_never_panic_and_agree_with_serde(
+        r in response(),
+        at in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+        error in proptest::option::of(s()),
+    ) {
+        let mut resp = ResponseMessage::ok(3, r);
+        resp.error = error;
+        let msg = ModuleMessage::Response(resp);
+        let mut b = encode_message(&msg).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        // Unmutated: both decoders (fast path with and without a shared buffer) give the value.
+        prop_assert_eq!(decode_message(&b).ok(), Some(msg.clone()));
+        prop_assert_eq!(decode_message_bytes(&bytes::Bytes::from(b.clone())).ok(), Some(msg));
+        let i = at.index(b.len());
+        b[i] = byte;
+        // Mutated: never a panic; the fast path accepts exactly what plain serde/bincode accepts.
+        let fast = decode_message(&b);
+        let slow = bincode::deserialize::<ModuleMessage>(&b);
+        prop_assert_eq!(fast.is_ok(), slow.is_ok(), "fast {:?} / serde {:?}", fast.as_ref().err(), slow.as_ref().err());
+        if let (Ok(f), Ok(s)) = (fast, slow) {
+            prop_assert_eq!(f, s);
         }
     }
 }

@@ -199,7 +199,7 @@ fn described(name: &str) -> Option<ModuleMessage> {
             ResponsePayload::BlockTemplate(BlockTemplate {
                 header: header(),
                 coinbase_tx: coinbase(),
-                transactions: vec![],
+                transactions: TxList::default(),
                 target: format!("{:0>64}", "7fffff"),
                 height: 1,
                 timestamp: 1_700_000_000,
@@ -377,4 +377,27 @@ fn rpc_result_with_error_text_is_a_typed_error() {
     let bytes = encode_message(&msg).expect("encode");
     let e = decode_message(&bytes).unwrap_err();
     assert!(e.to_string().contains("InvocationResult frame"), "{e}");
+}
+
+#[test]
+fn frames_interoperate_with_tokio_length_delimited_codec() {
+    use tokio_util::codec::{Encoder, LengthDelimitedCodec};
+    let mut theirs = LengthDelimitedCodec::builder()
+        .max_frame_length(blvm_miningos_core::ipc::MAX_FRAME_LEN)
+        .new_codec();
+    let mut ours = FrameCodec::new();
+    for x in vectors() {
+        // Theirs → ours.
+        let mut buf = BytesMut::new();
+        theirs
+            .encode(bytes::Bytes::from(x.bytes.clone()), &mut buf)
+            .expect("encode");
+        let p = ours.decode(&mut buf).expect("decode").expect("frame");
+        assert_eq!(&p[..], &x.bytes[..], "{}", x.name);
+        // Ours → theirs.
+        let mut buf = BytesMut::new();
+        ours.encode(&x.bytes[..], &mut buf).expect("encode");
+        let p = theirs.decode(&mut buf).expect("decode").expect("frame");
+        assert_eq!(&p[..], &x.bytes[..], "{}", x.name);
+    }
 }

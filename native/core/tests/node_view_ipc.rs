@@ -385,3 +385,38 @@ async fn unsafe_node_is_never_connected_and_on_mode_backs_off_after_handshake() 
     );
     v.close().await;
 }
+
+#[tokio::test]
+async fn failed_ipc_is_retried_when_the_node_comes_back() {
+    let mut node = FakeNode::start("/BitcoinCommons:0.1.90/").await;
+    let sock = node.dir.path().join("node.sock"); // nothing listening yet
+    let v = view(&node, &sock, "");
+    v.start().await.unwrap();
+    let ev = events_until(&v, |e| {
+        e.iter()
+            .any(|(k, _)| matches!(k, EventKind::IpcDisconnected { .. }))
+    })
+    .await;
+    assert!(ev.iter().any(|(k, _)| matches!(k, EventKind::IpcDisconnected { reason } if reason.contains("ERR_IPC_CONNECT"))), "{ev:#?}");
+    assert_eq!(v.status()["channels"]["ipc"]["state"], "failed");
+
+    // the node restarts, this time with its IPC socket
+    node.stop().await;
+    events_until(&v, |e| {
+        e.iter()
+            .any(|(k, _)| matches!(k, EventKind::NodeUnreachable { .. }))
+    })
+    .await;
+    let listener = UnixListener::bind(&sock).unwrap();
+    node.restart("pw-again").await;
+    let (_conn, subscribed) = accept(&listener, "0.1.90").await;
+    assert!(!subscribed.is_empty());
+    events_until(&v, |e| {
+        e.iter()
+            .any(|(k, _)| matches!(k, EventKind::IpcConnected { .. }))
+    })
+    .await;
+    assert_eq!(v.status()["channels"]["ipc"]["state"], "connected");
+    v.close().await;
+    assert_eq!(v.status()["channels"]["ipc"]["state"], "closed");
+}

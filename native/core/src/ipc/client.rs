@@ -13,11 +13,11 @@
 //! (see [`super::version::serves_single_module_connection`]); the client itself only guarantees it
 //! never sends a request the node would reject.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -89,10 +89,18 @@ pub struct IpcClientConfig {
     pub module_api: Option<ModuleApiSpec>,
     /// Reconnect after a drop (`None`: the client stays down and its item stream ends).
     pub reconnect: Option<Backoff>,
+    /// Also reconnect to nodes that serve a single module connection (0.1.83 and earlier), where
+    /// a dropped connection is final: the node's watchdog then holds the one served connection and
+    /// every attempt would only end in `ERR_HANDSHAKE_TIMEOUT` (default false).
+    pub reconnect_single_connection_nodes: bool,
     /// Capacity of the event/invocation queue (default 4096).
     pub event_capacity: usize,
     /// Talk to nodes whose layout is unknown (not 0.1.79–0.1.x) anyway (default false).
     pub allow_unknown_layout: bool,
+    /// Requests let through per sliding one-second window (default 90): node 0.1.83 drops a
+    /// module that sends more than 100 (`Handshake` and `RegisterCliSpec` are not counted, §8.4).
+    /// Requests beyond it wait for the window to move.
+    pub max_requests_per_second: u32,
 }
 
 impl IpcClientConfig {
@@ -116,8 +124,10 @@ impl IpcClientConfig {
             cli_spec: None,
             module_api: None,
             reconnect: Some(Backoff::default()),
+            reconnect_single_connection_nodes: false,
             event_capacity: 4096,
             allow_unknown_layout: false,
+            max_requests_per_second: 90,
         }
     }
 
@@ -161,6 +171,12 @@ impl IpcClientConfig {
             if d.is_zero() {
                 return bad(field, "must be greater than zero");
             }
+        }
+        if self.max_requests_per_second == 0 || self.max_requests_per_second > 100 {
+            return bad(
+                "max_requests_per_second",
+                "must be 1 to 100 (the node's limit)",
+            );
         }
         if self.event_capacity == 0 {
             return bad("event_capacity", "must be at least 1");
@@ -233,6 +249,8 @@ struct Inner {
     state: Mutex<State>,
     queue: ItemQueue,
     shutdown: CancellationToken,
+    /// Send times of the requests of the last second (rate limit).
+    sent: Mutex<VecDeque<Instant>>,
 }
 
 /// The IPC client. Dropping it stops its tasks (like [`IpcClient::close`]).
@@ -259,6 +277,7 @@ impl IpcClient {
             next_cid: AtomicU64::new(1),
             reconnects: AtomicU64::new(0),
             shutdown: CancellationToken::new(),
+            sent: Mutex::new(VecDeque::new()),
         });
         let (first_tx, first_rx) = oneshot::channel();
         tokio::spawn(supervise(inner.clone(), first_tx));
@@ -589,6 +608,47 @@ impl Inner {
         Ok(())
     }
 
+    /// Waits until one more request fits in the node's rate limit (see
+    /// [`IpcClientConfig::max_requests_per_second`]), then records it.
+    async fn rate_limit(&self, req: &RequestPayload) {
+        if matches!(
+            req,
+            RequestPayload::Handshake { .. } | RequestPayload::RegisterCliSpec { .. }
+        ) {
+            return;
+        }
+        let window = Duration::from_secs(1);
+        let limit = self.config.max_requests_per_second as usize;
+        loop {
+            let wait = {
+                let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
+                let now = Instant::now();
+                while sent
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= window)
+                {
+                    sent.pop_front();
+                }
+                if sent.len() < limit {
+                    sent.push_back(now);
+                    None
+                } else {
+                    // Some margin over the node's own clock.
+                    sent.front().map(|t| {
+                        (*t + window + Duration::from_millis(10)).saturating_duration_since(now)
+                    })
+                }
+            };
+            match wait {
+                None => return,
+                Some(d) => {
+                    tracing::debug!(wait_ms = d.as_millis() as u64, "IPC rate limit: waiting");
+                    tokio::time::sleep(d).await;
+                }
+            }
+        }
+    }
+
     /// Sends a request on the current connection and awaits its response. `internal` requests
     /// (handshake, setup) may use a connection that is not ready yet.
     async fn send_request(
@@ -602,6 +662,7 @@ impl Inner {
             RequestPayload::CallModule { .. } => self.config.call_module_timeout,
             _ => self.config.request_timeout,
         });
+        self.rate_limit(&payload).await;
         let cid = self.next_cid.fetch_add(1, Ordering::Relaxed);
         let frame = encode_frame(&ModuleMessage::Request(RequestMessage::new(cid, payload)))?;
         let (tx, rx) = oneshot::channel();
@@ -974,7 +1035,7 @@ async fn read_loop(
             Some(Err(e)) => break e.to_string(),
             Some(Ok(p)) => p,
         };
-        match decode_message(&payload) {
+        match decode_message_bytes(&payload.freeze()) {
             Ok(msg) => {
                 if let Some(reply) = inner.route(generation, msg) {
                     match encode_frame(&reply) {
@@ -1035,6 +1096,20 @@ async fn supervise(inner: Arc<Inner>, first: oneshot::Sender<Result<(), IpcError
                 tokio::select! {
                     _ = conn_done.cancelled() => {}
                     _ = inner.shutdown.cancelled() => break,
+                }
+                let node_version = inner.lock().node_version.clone().unwrap_or_default();
+                if backoff.is_some()
+                    && !inner.config.reconnect_single_connection_nodes
+                    && version::serves_single_module_connection(&node_version)
+                {
+                    let why = format!(
+                        "not reconnecting: node {node_version} serves a single module connection, \
+                         so a dropped connection is final (set reconnect_single_connection_nodes \
+                         to try anyway)"
+                    );
+                    tracing::warn!("{why}");
+                    inner.lock().last_error = Some(why);
+                    break;
                 }
             }
             Err(e) => {

@@ -8,7 +8,7 @@
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
-use super::types::{decode_message, ModuleMessage};
+use super::types::{decode_message_bytes, ModuleMessage};
 use crate::error::Coded;
 
 /// Maximum payload length, 40 MiB, enforced by both ends.
@@ -76,9 +76,12 @@ impl FrameCodec {
         Self::default()
     }
 
-    /// A codec with a smaller (or larger) cap, e.g. for tests.
+    /// A codec with a smaller (or larger) cap, e.g. for tests (at most `u32::MAX`, what the
+    /// length prefix can express).
     pub fn with_max_len(max_len: usize) -> Self {
-        FrameCodec { max_len }
+        FrameCodec {
+            max_len: max_len.min(u32::MAX as usize),
+        }
     }
 
     /// The cap.
@@ -142,7 +145,8 @@ impl Encoder<&[u8]> for FrameCodec {
 ///
 /// A frame whose payload does not decode yields `Err(CodecError::Decode)`; the framing stays in
 /// sync, so a caller driving [`Decoder::decode`] itself may log it and continue. (`FramedRead`
-/// stops after any error; the IPC client therefore uses [`FrameCodec`] and [`decode_message`].)
+/// stops after any error; the IPC client therefore uses [`FrameCodec`] and
+/// [`super::types::decode_message_bytes`].)
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MessageCodec {
     frames: FrameCodec,
@@ -168,7 +172,7 @@ impl Decoder for MessageCodec {
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<ModuleMessage>, CodecError> {
         match self.frames.decode(src)? {
-            Some(payload) => decode_message(&payload).map(Some),
+            Some(payload) => decode_message_bytes(&payload.freeze()).map(Some),
             None => Ok(None),
         }
     }
@@ -197,6 +201,7 @@ pub fn encode_frame_into(
     max_len: usize,
     dst: &mut BytesMut,
 ) -> Result<(), CodecError> {
+    let max_len = max_len.min(u32::MAX as usize);
     let start = dst.len();
     dst.put_u32(0);
     let mut writer = dst.writer();

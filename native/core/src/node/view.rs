@@ -210,17 +210,29 @@ impl Inner {
     fn start_ipc(self: &Arc<Self>) {
         let Some(socket) = self.node.socket_path.clone() else {
             let reason = "no IPC socket: SOCKET_PATH is not set and [node] socket_path is not configured; using JSON-RPC only".to_string();
-            self.slot(|s| {
-                s.state = Some("unavailable");
-                s.reason = Some(reason.clone());
-            });
-            self.events
-                .push(EventKind::IpcDisconnected { reason }, Source::Module);
+            let first = self
+                .slot(|s| {
+                    let first = s.state != Some("unavailable");
+                    s.state = Some("unavailable");
+                    s.reason = Some(reason.clone());
+                    first
+                })
+                .unwrap_or(false);
+            if first {
+                self.events
+                    .push(EventKind::IpcDisconnected { reason }, Source::Module);
+            }
             return;
         };
         let busy = self
             .slot(|s| {
-                let busy = s.client.is_some() || s.state == Some("connecting");
+                // a handshake already showed a node known unsafe: never again
+                let unsafe_node = s
+                    .node_version
+                    .as_deref()
+                    .and_then(parse_version)
+                    .is_some_and(|v| v <= LAST_UNSAFE);
+                let busy = unsafe_node || s.client.is_some() || s.state == Some("connecting");
                 if !busy {
                     s.state = Some("connecting");
                     s.reason = None;
@@ -411,6 +423,13 @@ impl Inner {
             ver.map(|v| v.1),
             sub.as_deref(),
         ));
+        // the node is back (maybe restarted): retry an IPC that failed or went down for good
+        let allowed = self
+            .with_state(|s| s.policy.as_ref().is_some_and(|p| p.connect_ipc))
+            .unwrap_or(false);
+        if allowed {
+            self.start_ipc();
+        }
     }
 
     fn mark_down(self: &Arc<Self>, e: &RpcError, t: &mut Tracker) {

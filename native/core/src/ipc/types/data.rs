@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::txlist::TxList;
+
 /// A 32-byte hash (sha256d output in internal byte order, i.e. the reverse of RPC display hex).
 /// On the wire: exactly 32 raw bytes, no length prefix.
 pub type Hash = [u8; 32];
@@ -108,8 +110,8 @@ pub struct BlockTemplate {
     pub header: BlockHeader,
     /// Coinbase transaction.
     pub coinbase_tx: Transaction,
-    /// Other transactions (coinbase excluded).
-    pub transactions: Vec<Transaction>,
+    /// Other transactions (coinbase excluded); decoded lazily when received (see [`TxList`]).
+    pub transactions: TxList,
     /// Target, 64 lowercase hex chars, big-endian (GBT style).
     pub target: String,
     /// Height of the block being built.

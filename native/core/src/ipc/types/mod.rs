@@ -11,14 +11,17 @@ pub mod data;
 pub mod event;
 pub mod request;
 pub mod response;
+pub mod txlist;
 pub mod wire_bytes;
 
+use bytes::Bytes;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use data::*;
 pub use event::{EventPayload, EventType};
 pub use request::{MessageType, RequestPayload};
 pub use response::ResponsePayload;
+pub use txlist::TxList;
 
 use super::frame::CodecError;
 
@@ -297,7 +300,10 @@ impl<'de> Deserialize<'de> for RpcValue {
     }
 }
 
+const TAG_RESPONSE: u32 = 1;
 const TAG_INVOCATION: u32 = 4;
+/// `ResponsePayload::BlockTemplate` (checked against the version table by a test).
+pub(crate) const BLOCK_TEMPLATE_VARIANT: u32 = 46;
 const TAG_INVOCATION_RESULT: u32 = 5;
 const RPC_VARIANT: u32 = 1;
 const ENVELOPE_NAMES: [&str; 6] = [
@@ -342,10 +348,26 @@ pub fn encode_message(msg: &ModuleMessage) -> Result<Vec<u8>, CodecError> {
 /// field). An `InvocationResult` carrying an `Rpc` payload decodes only when its `error` is `None`
 /// (the value is then everything up to the final `00`); otherwise it is an error, as on the node.
 pub fn decode_message(payload: &[u8]) -> Result<ModuleMessage, CodecError> {
+    decode_inner(payload, None)
+}
+
+/// [`decode_message`] for a payload the caller owns as [`Bytes`] (what [`super::FrameCodec`]
+/// yields, frozen): a block template's transaction list then shares the frame instead of copying it.
+pub fn decode_message_bytes(payload: &Bytes) -> Result<ModuleMessage, CodecError> {
+    decode_inner(payload, Some(payload))
+}
+
+fn decode_inner(payload: &[u8], owner: Option<&Bytes>) -> Result<ModuleMessage, CodecError> {
     let tag =
         u32_at(payload, 0).ok_or_else(|| decode_err(payload, "shorter than an envelope tag"))?;
     if tag == TAG_INVOCATION && u32_at(payload, 12) == Some(RPC_VARIANT) {
         return decode_rpc_invocation(payload);
+    }
+    if tag == TAG_RESPONSE
+        && payload.get(13) == Some(&1)
+        && u32_at(payload, 14) == Some(BLOCK_TEMPLATE_VARIANT)
+    {
+        return decode_block_template_response(payload, owner);
     }
     if tag == TAG_INVOCATION_RESULT
         && payload.get(13) == Some(&1)
@@ -354,6 +376,57 @@ pub fn decode_message(payload: &[u8]) -> Result<ModuleMessage, CodecError> {
         return decode_rpc_invocation_result(payload);
     }
     bincode::deserialize::<ModuleMessage>(payload).map_err(|e| decode_err(payload, e))
+}
+
+/// Fast path for `Response{BlockTemplate}` (up to 40 MiB): fixed fields read directly, the
+/// transaction list validated and kept encoded ([`TxList`]).
+fn decode_block_template_response(
+    payload: &[u8],
+    owner: Option<&Bytes>,
+) -> Result<ModuleMessage, CodecError> {
+    use txlist::{read_tx, Reader};
+    let mut r = Reader::new(payload);
+    let parse = |r: &mut Reader<'_>| -> Result<ModuleMessage, String> {
+        r.take(4)?; // envelope tag
+        let correlation_id = r.u64()?;
+        let success = r.bool()?;
+        r.take(1 + 4)?; // Some + variant, checked by the caller
+        let header = BlockHeader {
+            version: r.i64()?,
+            prev_block_hash: r.hash()?,
+            merkle_root: r.hash()?,
+            timestamp: r.u64()?,
+            bits: r.u64()?,
+            nonce: r.u64()?,
+        };
+        let coinbase_tx = read_tx(r).map_err(|e| format!("coinbase_tx: {e}"))?;
+        let at = r.pos;
+        let (transactions, used) = TxList::scan(&payload[at..], owner.map(|b| (b, at)))
+            .map_err(|e| format!("transactions: {e}"))?;
+        r.take(used)?;
+        let target = r.string().map_err(|e| format!("target: {e}"))?;
+        let height = r.u64()?;
+        let timestamp = r.u64()?;
+        let error = match r.u8()? {
+            0 => None,
+            1 => Some(r.string().map_err(|e| format!("error: {e}"))?),
+            v => return Err(format!("invalid Option tag {v} for error")),
+        };
+        Ok(ModuleMessage::Response(ResponseMessage {
+            correlation_id,
+            success,
+            payload: Some(ResponsePayload::BlockTemplate(BlockTemplate {
+                header,
+                coinbase_tx,
+                transactions,
+                target,
+                height,
+                timestamp,
+            })),
+            error,
+        }))
+    };
+    parse(&mut r).map_err(|e| decode_err(payload, format!("BlockTemplate: {e}")))
 }
 
 fn decode_rpc_invocation(payload: &[u8]) -> Result<ModuleMessage, CodecError> {
@@ -405,6 +478,15 @@ mod tests {
         let v = RpcValue::from_json(&serde_json::Value::Null).unwrap();
         assert!(v.is_null());
         assert_eq!(bincode::serialize(&v).unwrap(), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn block_template_variant_index_matches_the_table() {
+        let v = crate::ipc::version::RESPONSE_PAYLOAD
+            .iter()
+            .find(|v| v.name == "BlockTemplate")
+            .and_then(|v| v.v0_1_83);
+        assert_eq!(v, Some(BLOCK_TEMPLATE_VARIANT));
     }
 
     #[test]

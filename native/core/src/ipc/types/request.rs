@@ -171,144 +171,144 @@ pub enum MessageType {
 /// A request payload (module → node), node 0.1.83 layout (`RequestPayload`, §6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum RequestPayload {
-    /// `Handshake` (index 0; 0.1.54: 0). Answer: HandshakeAck{node_version}.
+    /// `Handshake` (index 0; 0.1.54: 0). Answer: `HandshakeAck{node_version}`.
     /// Capability: none (connection level).
     Handshake {
         module_id: String,
         module_name: String,
         version: String,
     },
-    /// `GetBlock` (index 1; 0.1.54: 1). Answer: Block(Option<Block>).
+    /// `GetBlock` (index 1; 0.1.54: 1). Answer: `Block(Option<Block>)`.
     /// Capability: read_blockchain.
     GetBlock { hash: Hash },
-    /// `GetBlockHeader` (index 2; 0.1.54: 2). Answer: BlockHeader(Option<BlockHeader>).
+    /// `GetBlockHeader` (index 2; 0.1.54: 2). Answer: `BlockHeader(Option<BlockHeader>)`.
     /// Capability: read_blockchain.
     GetBlockHeader { hash: Hash },
-    /// `GetTransaction` (index 3; 0.1.54: 3). Answer: Transaction(Option<Transaction>).
+    /// `GetTransaction` (index 3; 0.1.54: 3). Answer: `Transaction(Option<Transaction>)`.
     /// Capability: read_blockchain.
     GetTransaction { hash: Hash },
-    /// `HasTransaction` (index 4; 0.1.54: 4). Answer: Bool.
+    /// `HasTransaction` (index 4; 0.1.54: 4). Answer: `Bool`.
     /// Capability: read_blockchain.
     HasTransaction { hash: Hash },
-    /// `GetChainTip` (index 5; 0.1.54: 5). Answer: Hash.
+    /// `GetChainTip` (index 5; 0.1.54: 5). Answer: `Hash`.
     /// Capability: read_chain_state.
     GetChainTip,
-    /// `GetBlockHeight` (index 6; 0.1.54: 6). Answer: U64.
+    /// `GetBlockHeight` (index 6; 0.1.54: 6). Answer: `U64`.
     /// Capability: read_chain_state.
     GetBlockHeight,
-    /// `GetUtxo` (index 7; 0.1.54: 7). Answer: Utxo(Option<UTXO>).
+    /// `GetUtxo` (index 7; 0.1.54: 7). Answer: `Utxo(Option<UTXO>)`.
     /// Capability: read_utxo.
     GetUtxo { outpoint: OutPoint },
-    /// `SubscribeEvents` (index 8; 0.1.54: 8). Answer: SubscribeAck (see §7, §11).
+    /// `SubscribeEvents` (index 8; 0.1.54: 8). Answer: `SubscribeAck (see §7, §11)`.
     /// Capability: subscribe_events.
     SubscribeEvents { event_types: Vec<EventType> },
-    /// `GetMempoolTransactions` (index 9; 0.1.54: 9). Answer: MempoolTransactions(Vec<Hash>).
+    /// `GetMempoolTransactions` (index 9; 0.1.54: 9). Answer: `MempoolTransactions(Vec<Hash>)`.
     /// Capability: read_mempool.
     GetMempoolTransactions,
-    /// `GetMempoolTransaction` (index 10; 0.1.54: 10). Answer: MempoolTransaction(Option<Transaction>).
+    /// `GetMempoolTransaction` (index 10; 0.1.54: 10). Answer: `MempoolTransaction(Option<Transaction>)`.
     /// Capability: read_mempool.
     GetMempoolTransaction { tx_hash: Hash },
-    /// `GetMempoolSize` (index 11; 0.1.54: 11). Answer: MempoolSize.
+    /// `GetMempoolSize` (index 11; 0.1.54: 11). Answer: `MempoolSize`.
     /// Capability: read_mempool.
     GetMempoolSize,
-    /// `GetNetworkStats` (index 12; 0.1.54: 12). Answer: NetworkStats.
+    /// `GetNetworkStats` (index 12; 0.1.54: 12). Answer: `NetworkStats`.
     /// Capability: read_network.
     GetNetworkStats,
-    /// `GetNetworkPeers` (index 13; 0.1.54: 13). Answer: NetworkPeers(Vec<PeerInfo>).
+    /// `GetNetworkPeers` (index 13; 0.1.54: 13). Answer: `NetworkPeers(Vec<PeerInfo>)`.
     /// Capability: read_network.
     GetNetworkPeers,
-    /// `GetChainInfo` (index 14; 0.1.54: 14). Answer: ChainInfo.
+    /// `GetChainInfo` (index 14; 0.1.54: 14). Answer: `ChainInfo`.
     /// Capability: read_chain_state.
     GetChainInfo,
-    /// `GetBlockByHeight` (index 15; 0.1.54: 15). Answer: BlockByHeight(Option<Block>).
+    /// `GetBlockByHeight` (index 15; 0.1.54: 15). Answer: `BlockByHeight(Option<Block>)`.
     /// Capability: read_blockchain.
     GetBlockByHeight { height: u64 },
-    /// `GetBlockAndWitnesses` (index 16; 0.1.54: absent). Answer: BlockAndWitnesses{block,witnesses}.
+    /// `GetBlockAndWitnesses` (index 16; 0.1.54: absent). Answer: `BlockAndWitnesses{block,witnesses}`.
     /// Capability: read_blockchain.
     GetBlockAndWitnesses { hash: Hash },
-    /// `GetLightningNodeUrl` (index 17; 0.1.54: 16). Answer: LightningNodeUrl(Option<String>) (node: always None).
+    /// `GetLightningNodeUrl` (index 17; 0.1.54: 16). Answer: `LightningNodeUrl(Option<String>) (node: always None)`.
     /// Capability: read_lightning.
     GetLightningNodeUrl,
-    /// `GetLightningInfo` (index 18; 0.1.54: 17). Answer: LightningInfo(Option<..>) (node: always None).
+    /// `GetLightningInfo` (index 18; 0.1.54: 17). Answer: `LightningInfo(Option<..>) (node: always None)`.
     /// Capability: read_lightning.
     GetLightningInfo,
-    /// `GetPaymentState` (index 19; 0.1.54: 18). Answer: PaymentState(Option<..>) (node: always Err).
+    /// `GetPaymentState` (index 19; 0.1.54: 18). Answer: `PaymentState(Option<..>) (node: always Err)`.
     /// Capability: read_payment.
     GetPaymentState { payment_id: String },
-    /// `CheckTransactionInMempool` (index 20; 0.1.54: 19). Answer: CheckTransactionInMempool(bool).
+    /// `CheckTransactionInMempool` (index 20; 0.1.54: 19). Answer: `CheckTransactionInMempool(bool)`.
     /// Capability: read_mempool.
     CheckTransactionInMempool { tx_hash: Hash },
-    /// `GetFeeEstimate` (index 21; 0.1.54: 20). Answer: FeeEstimate(u64) sat/vB; Err if target 0 or empty pool.
+    /// `GetFeeEstimate` (index 21; 0.1.54: 20). Answer: `FeeEstimate(u64) sat/vB; Err if target 0 or empty pool`.
     /// Capability: read_mempool.
     GetFeeEstimate { target_blocks: u32 },
-    /// `ReadFile` (index 22; 0.1.54: 21). Answer: FileData(Vec<u8>).
+    /// `ReadFile` (index 22; 0.1.54: 21). Answer: `FileData(Vec<u8>)`.
     /// Capability: read_filesystem.
     ReadFile { path: String },
-    /// `WriteFile` (index 23; 0.1.54: 22). Answer: Bool(true).
+    /// `WriteFile` (index 23; 0.1.54: 22). Answer: `Bool(true)`.
     /// Capability: write_filesystem.
     WriteFile {
         path: String,
         #[serde(with = "crate::ipc::types::wire_bytes")]
         data: Vec<u8>,
     },
-    /// `DeleteFile` (index 24; 0.1.54: 23). Answer: Bool(true).
+    /// `DeleteFile` (index 24; 0.1.54: 23). Answer: `Bool(true)`.
     /// Capability: manage_filesystem.
     DeleteFile { path: String },
-    /// `ListDirectory` (index 25; 0.1.54: 24). Answer: DirectoryListing(Vec<String>).
+    /// `ListDirectory` (index 25; 0.1.54: 24). Answer: `DirectoryListing(Vec<String>)`.
     /// Capability: read_filesystem.
     ListDirectory { path: String },
-    /// `CreateDirectory` (index 26; 0.1.54: 25). Answer: Bool(true).
+    /// `CreateDirectory` (index 26; 0.1.54: 25). Answer: `Bool(true)`.
     /// Capability: manage_filesystem.
     CreateDirectory { path: String },
-    /// `GetFileMetadata` (index 27; 0.1.54: 26). Answer: FileMetadata.
+    /// `GetFileMetadata` (index 27; 0.1.54: 26). Answer: `FileMetadata`.
     /// Capability: read_filesystem.
     GetFileMetadata { path: String },
-    /// `RegisterRpcEndpoint` (index 28; 0.1.54: 27). Answer: RpcEndpointRegistered (node 0.1.83: always Err, §8).
+    /// `RegisterRpcEndpoint` (index 28; 0.1.54: 27). Answer: `RpcEndpointRegistered (node 0.1.83: always Err, §8)`.
     /// Capability: register_rpc_endpoint.
     RegisterRpcEndpoint { method: String, description: String },
-    /// `UnregisterRpcEndpoint` (index 29; 0.1.54: 28). Answer: RpcEndpointUnregistered.
+    /// `UnregisterRpcEndpoint` (index 29; 0.1.54: 28). Answer: `RpcEndpointUnregistered`.
     /// Capability: register_rpc_endpoint.
     UnregisterRpcEndpoint { method: String },
-    /// `RegisterCoreRpcOverride` (index 30; 0.1.54: 29). Answer: CoreRpcOverrideRegistered (node: always Err).
+    /// `RegisterCoreRpcOverride` (index 30; 0.1.54: 29). Answer: `CoreRpcOverrideRegistered (node: always Err)`.
     /// Capability: register_rpc_endpoint.
     RegisterCoreRpcOverride { method: String, description: String },
-    /// `UnregisterCoreRpcOverride` (index 31; 0.1.54: 30). Answer: CoreRpcOverrideUnregistered.
+    /// `UnregisterCoreRpcOverride` (index 31; 0.1.54: 30). Answer: `CoreRpcOverrideUnregistered`.
     /// Capability: register_rpc_endpoint.
     UnregisterCoreRpcOverride { method: String },
-    /// `RegisterTimer` (index 32; 0.1.54: 31). Answer: always Err.
+    /// `RegisterTimer` (index 32; 0.1.54: 31). Answer: `always Err`.
     /// Capability: manage_timers.
     RegisterTimer { interval_seconds: u64 },
-    /// `CancelTimer` (index 33; 0.1.54: 32). Answer: always Err.
+    /// `CancelTimer` (index 33; 0.1.54: 32). Answer: `always Err`.
     /// Capability: manage_timers.
     CancelTimer { timer_id: u64 },
-    /// `ScheduleTask` (index 34; 0.1.54: 33). Answer: always Err.
+    /// `ScheduleTask` (index 34; 0.1.54: 33). Answer: `always Err`.
     /// Capability: manage_timers.
     ScheduleTask { delay_seconds: u64 },
-    /// `ReportMetric` (index 35; 0.1.54: 34). Answer: MetricReported (node 0.1.83: always Err).
+    /// `ReportMetric` (index 35; 0.1.54: 34). Answer: `MetricReported (node 0.1.83: always Err)`.
     /// Capability: report_metrics.
     ReportMetric { metric: Metric },
-    /// `GetModuleMetrics` (index 36; 0.1.54: 35). Answer: ModuleMetrics(Vec<Metric>).
+    /// `GetModuleMetrics` (index 36; 0.1.54: 35). Answer: `ModuleMetrics(Vec<Metric>)`.
     /// Capability: read_metrics.
     GetModuleMetrics { module_id: String },
-    /// `GetAllMetrics` (index 37; 0.1.54: 36). Answer: AllMetrics(HashMap<String,Vec<Metric>>).
+    /// `GetAllMetrics` (index 37; 0.1.54: 36). Answer: `AllMetrics(HashMap<String,Vec<Metric>>)`.
     /// Capability: read_metrics.
     GetAllMetrics,
-    /// `DiscoverModules` (index 38; 0.1.54: 37). Answer: ModuleList(Vec<ModuleInfo>).
+    /// `DiscoverModules` (index 38; 0.1.54: 37). Answer: `ModuleList(Vec<ModuleInfo>)`.
     /// Capability: discover_modules.
     DiscoverModules,
-    /// `GetModuleInfo` (index 39; 0.1.54: 38). Answer: ModuleInfo(Option<ModuleInfo>).
+    /// `GetModuleInfo` (index 39; 0.1.54: 38). Answer: `ModuleInfo(Option<ModuleInfo>)`.
     /// Capability: discover_modules.
     GetModuleInfo { module_id: String },
-    /// `IsModuleAvailable` (index 40; 0.1.54: 39). Answer: ModuleAvailable(bool).
+    /// `IsModuleAvailable` (index 40; 0.1.54: 39). Answer: `ModuleAvailable(bool)`.
     /// Capability: discover_modules.
     IsModuleAvailable { module_id: String },
-    /// `PublishEvent` (index 41; 0.1.54: 40). Answer: EventPublished.
+    /// `PublishEvent` (index 41; 0.1.54: 40). Answer: `EventPublished`.
     /// Capability: publish_events.
     PublishEvent {
         event_type: EventType,
         payload: EventPayload,
     },
-    /// `CallModule` (index 42; 0.1.54: 41). Answer: ModuleApiResponse(Vec<u8>) (see §10).
+    /// `CallModule` (index 42; 0.1.54: 41). Answer: `ModuleApiResponse(Vec<u8>) (see §10)`.
     /// Capability: call_module.
     CallModule {
         target_module_id: Option<String>,
@@ -316,39 +316,39 @@ pub enum RequestPayload {
         #[serde(with = "crate::ipc::types::wire_bytes")]
         params: Vec<u8>,
     },
-    /// `RegisterModuleApi` (index 43; 0.1.54: 42). Answer: ModuleApiRegistered.
+    /// `RegisterModuleApi` (index 43; 0.1.54: 42). Answer: `ModuleApiRegistered`.
     /// Capability: register_module_api.
     RegisterModuleApi {
         methods: Vec<String>,
         api_version: u32,
     },
-    /// `UnregisterModuleApi` (index 44; 0.1.54: 43). Answer: ModuleApiUnregistered (node: always Err, no module id).
+    /// `UnregisterModuleApi` (index 44; 0.1.54: 43). Answer: `ModuleApiUnregistered (node: always Err, no module id)`.
     /// Capability: register_module_api.
     UnregisterModuleApi,
-    /// `GetModuleHealth` (index 45; 0.1.54: 44). Answer: ModuleHealth(Option<ModuleHealth>).
+    /// `GetModuleHealth` (index 45; 0.1.54: 44). Answer: `ModuleHealth(Option<ModuleHealth>)`.
     /// Capability: read_metrics.
     GetModuleHealth { module_id: String },
-    /// `GetAllModuleHealth` (index 46; 0.1.54: 45). Answer: AllModuleHealth(Vec<(String,ModuleHealth)>).
+    /// `GetAllModuleHealth` (index 46; 0.1.54: 45). Answer: `AllModuleHealth(Vec<(String,ModuleHealth)>)`.
     /// Capability: read_metrics.
     GetAllModuleHealth,
-    /// `ReportModuleHealth` (index 47; 0.1.54: 46). Answer: HealthReported (node: always Err, no module id).
+    /// `ReportModuleHealth` (index 47; 0.1.54: 46). Answer: `HealthReported (node: always Err, no module id)`.
     /// Capability: report_metrics.
     ReportModuleHealth { health: ModuleHealth },
-    /// `SendMeshPacketToPeer` (index 48; 0.1.54: 47). Answer: Bool(true).
+    /// `SendMeshPacketToPeer` (index 48; 0.1.54: 47). Answer: `Bool(true)`.
     /// Capability: network_access.
     SendMeshPacketToPeer {
         peer_addr: String,
         #[serde(with = "crate::ipc::types::wire_bytes")]
         packet_data: Vec<u8>,
     },
-    /// `SendStratumV2MessageToPeer` (index 49; 0.1.54: 48). Answer: Bool(true).
+    /// `SendStratumV2MessageToPeer` (index 49; 0.1.54: 48). Answer: `Bool(true)`.
     /// Capability: network_access.
     SendStratumV2MessageToPeer {
         peer_addr: String,
         #[serde(with = "crate::ipc::types::wire_bytes")]
         message_data: Vec<u8>,
     },
-    /// `GetBlockTemplate` (index 50; 0.1.54: 49). Answer: BlockTemplate.
+    /// `GetBlockTemplate` (index 50; 0.1.54: 49). Answer: `BlockTemplate`.
     /// Capability: read_blockchain.
     GetBlockTemplate {
         rules: Vec<String>,
@@ -356,55 +356,55 @@ pub enum RequestPayload {
         coinbase_script: Option<Vec<u8>>,
         coinbase_address: Option<String>,
     },
-    /// `SubmitBlock` (index 51; 0.1.54: 50). Answer: SubmitBlockResult.
+    /// `SubmitBlock` (index 51; 0.1.54: 50). Answer: `SubmitBlockResult`.
     /// Capability: submit_block.
     SubmitBlock { block: Block },
-    /// `QueueReceivedBlock` (index 52; 0.1.54: 51). Answer: ReceivedBlockQueued.
+    /// `QueueReceivedBlock` (index 52; 0.1.54: 51). Answer: `ReceivedBlockQueued`.
     /// Capability: queue_inbound_block.
     QueueReceivedBlock {
         #[serde(with = "crate::ipc::types::wire_bytes")]
         block_bytes: Vec<u8>,
     },
-    /// `MergeBlockServeDenylist` (index 53; 0.1.54: 52). Answer: BlockServeDenylistMerged.
+    /// `MergeBlockServeDenylist` (index 53; 0.1.54: 52). Answer: `BlockServeDenylistMerged`.
     /// Capability: network_access.
     MergeBlockServeDenylist { block_hashes: Vec<Hash> },
-    /// `GetBlockServeDenylistSnapshot` (index 54; 0.1.54: 53). Answer: BlockServeDenylistSnapshot.
+    /// `GetBlockServeDenylistSnapshot` (index 54; 0.1.54: 53). Answer: `BlockServeDenylistSnapshot`.
     /// Capability: read_network.
     GetBlockServeDenylistSnapshot,
-    /// `ClearBlockServeDenylist` (index 55; 0.1.54: 54). Answer: Bool(true).
+    /// `ClearBlockServeDenylist` (index 55; 0.1.54: 54). Answer: `Bool(true)`.
     /// Capability: network_access.
     ClearBlockServeDenylist,
-    /// `ReplaceBlockServeDenylist` (index 56; 0.1.54: 55). Answer: Bool(true).
+    /// `ReplaceBlockServeDenylist` (index 56; 0.1.54: 55). Answer: `Bool(true)`.
     /// Capability: network_access.
     ReplaceBlockServeDenylist { block_hashes: Vec<Hash> },
-    /// `MergeTxServeDenylist` (index 57; 0.1.54: 56). Answer: TxServeDenylistMerged.
+    /// `MergeTxServeDenylist` (index 57; 0.1.54: 56). Answer: `TxServeDenylistMerged`.
     /// Capability: network_access.
     MergeTxServeDenylist { tx_hashes: Vec<Hash> },
-    /// `GetTxServeDenylistSnapshot` (index 58; 0.1.54: 57). Answer: TxServeDenylistSnapshot.
+    /// `GetTxServeDenylistSnapshot` (index 58; 0.1.54: 57). Answer: `TxServeDenylistSnapshot`.
     /// Capability: read_network.
     GetTxServeDenylistSnapshot,
-    /// `ClearTxServeDenylist` (index 59; 0.1.54: 58). Answer: Bool(true).
+    /// `ClearTxServeDenylist` (index 59; 0.1.54: 58). Answer: `Bool(true)`.
     /// Capability: network_access.
     ClearTxServeDenylist,
-    /// `ReplaceTxServeDenylist` (index 60; 0.1.54: 59). Answer: Bool(true).
+    /// `ReplaceTxServeDenylist` (index 60; 0.1.54: 59). Answer: `Bool(true)`.
     /// Capability: network_access.
     ReplaceTxServeDenylist { tx_hashes: Vec<Hash> },
-    /// `GetSyncStatus` (index 61; 0.1.54: 60). Answer: NodeSyncStatus(SyncStatus).
+    /// `GetSyncStatus` (index 61; 0.1.54: 60). Answer: `NodeSyncStatus(SyncStatus)`.
     /// Capability: read_chain_state.
     GetSyncStatus,
-    /// `BanPeer` (index 62; 0.1.54: 61). Answer: Bool(true).
+    /// `BanPeer` (index 62; 0.1.54: 61). Answer: `Bool(true)`.
     /// Capability: network_access.
     BanPeer {
         peer_addr: String,
         ban_duration_seconds: Option<u64>,
     },
-    /// `SetBlockServeMaintenanceMode` (index 63; 0.1.54: 62). Answer: Bool(true).
+    /// `SetBlockServeMaintenanceMode` (index 63; 0.1.54: 62). Answer: `Bool(true)`.
     /// Capability: network_access.
     SetBlockServeMaintenanceMode { enabled: bool },
-    /// `RegisterCliSpec` (index 64; 0.1.54: 63). Answer: Bool(true).
+    /// `RegisterCliSpec` (index 64; 0.1.54: 63). Answer: `Bool(true)`.
     /// Capability: none (handled before the hub).
     RegisterCliSpec { spec: CliSpec },
-    /// `GetBlockTemplateWithOutputs` (index 65; 0.1.54: absent). Answer: BlockTemplate.
+    /// `GetBlockTemplateWithOutputs` (index 65; 0.1.54: absent). Answer: `BlockTemplate`.
     /// Capability: read_blockchain.
     GetBlockTemplateWithOutputs {
         rules: Vec<String>,
@@ -412,7 +412,7 @@ pub enum RequestPayload {
         coinbase_script: Option<Vec<u8>>,
         coinbase_outputs: Vec<(i64, Vec<u8>)>,
     },
-    /// `GetBlockTemplateDeclared` (index 66; 0.1.54: absent). Answer: BlockTemplate.
+    /// `GetBlockTemplateDeclared` (index 66; 0.1.54: absent). Answer: `BlockTemplate`.
     /// Capability: read_blockchain.
     GetBlockTemplateDeclared {
         rules: Vec<String>,
@@ -421,16 +421,16 @@ pub enum RequestPayload {
         coinbase_outputs: Vec<(i64, Vec<u8>)>,
         declared_txids: Vec<Hash>,
     },
-    /// `SubmitMempoolTransaction` (index 67; 0.1.54: absent). Answer: MempoolTransactionSubmitted(bool).
+    /// `SubmitMempoolTransaction` (index 67; 0.1.54: absent). Answer: `MempoolTransactionSubmitted(bool)`.
     /// Capability: send_transactions.
     SubmitMempoolTransaction {
         tx: Transaction,
         witnesses: Option<Vec<Witness>>,
     },
-    /// `GetTxMetadata` (index 68; 0.1.54: absent). Answer: TxMetadata(Option<TxBlockMetadata>).
+    /// `GetTxMetadata` (index 68; 0.1.54: absent). Answer: `TxMetadata(Option<TxBlockMetadata>)`.
     /// Capability: read_blockchain.
     GetTxMetadata { txid: Hash },
-    /// `GetMempoolFeeRateSummary` (index 69; 0.1.54: absent). Answer: MempoolFeeRateSummary.
+    /// `GetMempoolFeeRateSummary` (index 69; 0.1.54: absent). Answer: `MempoolFeeRateSummary`.
     /// Capability: read_mempool.
     GetMempoolFeeRateSummary,
 }
