@@ -19,8 +19,8 @@ export declare class ActionEngine {
   constructor(config: any, journalPath: string)
   /** What opening the journal found: `{records, skippedLines, interrupted: [key]}`. */
   openReport(): { records: number, skippedLines: number, interrupted: string[] }
-  /** Every catalogue entry: `[{action, kind, reqVotes, supported, code?, reason?, about}]`. */
-  writeCalls(): any
+  /** Every catalogue entry: `[{action, kind, reqVotes, supported, code?, reason?, about, params}]`. */
+  writeCalls(): Array<{ action: string, kind: 'miner' | 'node' | 'rack', reqVotes: number, supported: boolean, code?: string, reason?: string, about: string, params: string }>
   /** `[[action, reqVotes]]` of the actions supported now (what `getWriteCalls` whitelists). */
   whitelist(): Array<[string, number]>
   /**
@@ -61,12 +61,12 @@ export declare class ActionEngine {
    * Journal entries of an action id (one per target): `[{key, actionId, user, target, action,
    * params (redacted), status, result?, startedAt, finishedAt?, durationMs?}]`.
    */
-  status(actionId: string): any
+  status(actionId: string): Array<{ key: string, actionId: string, user?: string, target: { kind: 'miner' | 'node' | 'rack', id: string, address?: string, port?: number }, action: string, params: any[], status: 'running' | 'succeeded' | 'failed' | 'interrupted' | 'rejected', result?: { success: boolean, error?: string, message?: string, data?: any }, startedAt: number, finishedAt?: number, durationMs?: number }>
   /**
    * Action history, newest first. `query` = `{start?, end?, offset?, limit?, targetId?,
    * actionId?}` (or `null`).
    */
-  history(query: any): any
+  history(query: any): Array<{ key: string, actionId: string, user?: string, target: { kind: 'miner' | 'node' | 'rack', id: string, address?: string, port?: number }, action: string, params: any[], status: 'running' | 'succeeded' | 'failed' | 'interrupted' | 'rejected', result?: { success: boolean, error?: string, message?: string, data?: any }, startedAt: number, finishedAt?: number, durationMs?: number }>
   /**
    * Sets the rack's pool list (`thing.miner.pools`: `[{url, worker_name, worker_password}]`),
    * used by `setupPools` without `{config}`. Throws `ERR_POOL_*` when invalid.
@@ -76,7 +76,7 @@ export declare class ActionEngine {
    * What the node side offers now: `{node, callModule, publishEvents}` each
    * `{available, reason?}`.
    */
-  capabilities(): any
+  capabilities(): { node: { available: boolean, reason?: string }, callModule: { available: boolean, reason?: string }, publishEvents: { available: boolean, reason?: string } }
   /** Plugs in node operations implemented in JavaScript (see the module doc for the protocol). */
   setNodeOps(capabilities: { node: { available: boolean, reason?: string }, callModule: { available: boolean, reason?: string }, publishEvents: { available: boolean, reason?: string } }, callback: (requestJson: string) => Promise<string>): void
   /**
@@ -86,7 +86,7 @@ export declare class ActionEngine {
    */
   setNodeClient(client: NodeClient): void
   /** Updates the capabilities of the JavaScript node operations (IPC up / down, grants). */
-  setCapabilities(capabilities: any): void
+  setCapabilities(capabilities: { node: { available: boolean, reason?: string }, callModule: { available: boolean, reason?: string }, publishEvents: { available: boolean, reason?: string } }): void
   /**
    * Disconnects the node operations (every node-backed action becomes unavailable) and
    * releases the JavaScript callback.

@@ -65,8 +65,10 @@ impl ActionEngine {
         self.open_report.clone()
     }
 
-    /// Every catalogue entry: `[{action, kind, reqVotes, supported, code?, reason?, about}]`.
-    #[napi]
+    /// Every catalogue entry: `[{action, kind, reqVotes, supported, code?, reason?, about, params}]`.
+    #[napi(
+        ts_return_type = "Array<{ action: string, kind: 'miner' | 'node' | 'rack', reqVotes: number, supported: boolean, code?: string, reason?: string, about: string, params: string }>"
+    )]
     pub fn write_calls(&self) -> Value {
         to_json(&self.inner.write_calls())
     }
@@ -203,14 +205,18 @@ impl ActionEngine {
 
     /// Journal entries of an action id (one per target): `[{key, actionId, user, target, action,
     /// params (redacted), status, result?, startedAt, finishedAt?, durationMs?}]`.
-    #[napi]
+    #[napi(
+        ts_return_type = "Array<{ key: string, actionId: string, user?: string, target: { kind: 'miner' | 'node' | 'rack', id: string, address?: string, port?: number }, action: string, params: any[], status: 'running' | 'succeeded' | 'failed' | 'interrupted' | 'rejected', result?: { success: boolean, error?: string, message?: string, data?: any }, startedAt: number, finishedAt?: number, durationMs?: number }>"
+    )]
     pub fn status(&self, action_id: String) -> Value {
         to_json(&self.inner.status(&action_id))
     }
 
     /// Action history, newest first. `query` = `{start?, end?, offset?, limit?, targetId?,
     /// actionId?}` (or `null`).
-    #[napi]
+    #[napi(
+        ts_return_type = "Array<{ key: string, actionId: string, user?: string, target: { kind: 'miner' | 'node' | 'rack', id: string, address?: string, port?: number }, action: string, params: any[], status: 'running' | 'succeeded' | 'failed' | 'interrupted' | 'rejected', result?: { success: boolean, error?: string, message?: string, data?: any }, startedAt: number, finishedAt?: number, durationMs?: number }>"
+    )]
     pub fn history(&self, query: Value) -> napi::Result<Value, CodeStatus> {
         let q: HistoryQuery = if query.is_null() {
             HistoryQuery::default()
@@ -232,7 +238,9 @@ impl ActionEngine {
 
     /// What the node side offers now: `{node, callModule, publishEvents}` each
     /// `{available, reason?}`.
-    #[napi]
+    #[napi(
+        ts_return_type = "{ node: { available: boolean, reason?: string }, callModule: { available: boolean, reason?: string }, publishEvents: { available: boolean, reason?: string } }"
+    )]
     pub fn capabilities(&self) -> Value {
         to_json(&self.inner.capabilities())
     }
@@ -272,7 +280,9 @@ impl ActionEngine {
     }
 
     /// Updates the capabilities of the JavaScript node operations (IPC up / down, grants).
-    #[napi]
+    #[napi(
+        ts_args_type = "capabilities: { node: { available: boolean, reason?: string }, callModule: { available: boolean, reason?: string }, publishEvents: { available: boolean, reason?: string } }"
+    )]
     pub fn set_capabilities(&self, capabilities: Value) -> napi::Result<(), CodeStatus> {
         let caps: Capabilities = serde_json::from_value(capabilities)
             .map_err(|e| invalid("ERR_CAPABILITIES_INVALID", "capabilities", e))?;
