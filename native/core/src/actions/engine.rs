@@ -659,9 +659,7 @@ enum Begin {
         plan: Plan,
     },
     Record {
-        #[allow(dead_code)]
         key: String,
-        #[allow(dead_code)]
         entry: JournalEntry,
     },
 }

@@ -47,6 +47,7 @@ pub struct Pool {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PoolConfig {
+    /// The ork's pool-config id: accepted as MiningOS sends it, not needed to apply the pools.
     #[serde(default)]
     #[allow(dead_code)]
     id: Option<Value>,
