@@ -582,8 +582,14 @@ fn journal_file_is_private_and_survives_a_torn_line() {
     let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     std::fs::write(&p, "{\"event\":\"started\",\"v\":1,\"key\":\"tor").unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
     let (_j, rep) = FileJournal::open(&p).unwrap();
     assert_eq!(rep.skipped_lines, 1);
+    assert_eq!(
+        std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+        0o600,
+        "an existing journal is made private on open"
+    );
     let _ = ActionsConfig::default();
     let _ = ActionEngine::new(ActionsConfig::default(), Arc::new(_j)).unwrap();
 }

@@ -217,6 +217,11 @@ impl FileJournal {
             .mode(0o600)
             .open(&path)
             .map_err(|e| jerr(format!("open: {e}")))?;
+        // An existing file keeps its mode on open: make it private like a new one (the journal
+        // holds user names and hook output).
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| jerr(format!("chmod 0600: {e}")))?;
         let mut report = OpenReport::default();
         let mut entries: Vec<JournalEntry> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
