@@ -58,6 +58,17 @@ export declare class ActionEngine {
    */
   paramsFromNamed(action: string, named: Record<string, string>): any
   /**
+   * Module API `trigger_action` (params text as received): resolves `{action, target, params,
+   * actionId}` with `target` = the thing id for the caller to resolve, then `execute` with
+   * `user = 'module:<caller>'`. Throws `ERR_ACTION_REQUEST_INVALID` / parameter codes.
+   */
+  parseTriggerAction(params: string): { action: string, target: string, params: any[], actionId: string | null }
+  /**
+   * Module API `get_action_status` (params text as received) → the reply object
+   * `{actionId, found, entries}`.
+   */
+  moduleActionStatus(params: string): any
+  /**
    * Journal entries of an action id (one per target): `[{key, actionId, user, target, action,
    * params (redacted), status, result?, startedAt, finishedAt?, durationMs?}]`.
    */

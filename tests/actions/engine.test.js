@@ -92,6 +92,19 @@ test('named parameters for the CLI and the module API', () => {
   assert.strictEqual(codeOf(() => engine.paramsFromNamed('nope', {})), 'ERR_ACTION_UNKNOWN')
 })
 
+test('module API: trigger_action parsing and get_action_status', async () => {
+  const { engine } = setup()
+  const t = engine.parseTriggerAction(JSON.stringify({ action: 'setPowerMode', target: 'm1', named: { mode: 'low' }, actionId: 5 }))
+  assert.deepStrictEqual(t, { action: 'setPowerMode', target: 'm1', params: ['low'], actionId: '5' })
+  assert.strictEqual(codeOf(() => engine.parseTriggerAction('{"target":"m1"}')), 'ERR_ACTION_REQUEST_INVALID')
+  const r = await engine.execute({ actionId: t.actionId, user: 'module:blvm', target: miner, action: t.action, params: t.params })
+  assert.strictEqual(r.success, true)
+  const st = engine.moduleActionStatus('{"actionId":"5"}')
+  assert.strictEqual(st.found, true)
+  assert.strictEqual(st.entries[0].user, 'module:blvm')
+  assert.strictEqual(engine.moduleActionStatus('{"actionId":"nope"}').found, false)
+})
+
 test('queryThing path: trailing {actionId, user}, marker file, idempotency across a new engine', async () => {
   const { engine, marker, config, journal } = setup()
   const r = await engine.executeQueryThing(miner, 'setPowerMode', ['normal', { actionId: 1700000000001, user: 'op@example.com' }])

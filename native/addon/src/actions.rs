@@ -203,6 +203,31 @@ impl ActionEngine {
             .map_err(coded)
     }
 
+    /// Module API `trigger_action` (params text as received): resolves `{action, target, params,
+    /// actionId}` with `target` = the thing id for the caller to resolve, then `execute` with
+    /// `user = 'module:<caller>'`. Throws `ERR_ACTION_REQUEST_INVALID` / parameter codes.
+    #[napi(
+        ts_return_type = "{ action: string, target: string, params: any[], actionId: string | null }"
+    )]
+    pub fn parse_trigger_action(&self, params: String) -> napi::Result<Value, CodeStatus> {
+        let t = core::module_api::parse_trigger_action(params.as_bytes()).map_err(coded)?;
+        let positional = t.positional().map_err(coded)?;
+        Ok(
+            json!({"action": t.action, "target": t.target, "params": positional, "actionId": t.action_id}),
+        )
+    }
+
+    /// Module API `get_action_status` (params text as received) → the reply object
+    /// `{actionId, found, entries}`.
+    #[napi]
+    pub fn module_action_status(&self, params: String) -> napi::Result<Value, CodeStatus> {
+        let id = core::module_api::parse_action_status(params.as_bytes()).map_err(coded)?;
+        Ok(core::module_api::action_status_reply(
+            &id,
+            &self.inner.status(&id),
+        ))
+    }
+
     /// Journal entries of an action id (one per target): `[{key, actionId, user, target, action,
     /// params (redacted), status, result?, startedAt, finishedAt?, durationMs?}]`.
     #[napi(

@@ -8,6 +8,7 @@
 //!   capped output, cleared environment);
 //! - [`pools`]: `setupPools` → `call_module("blvm-stratum-v2", "update_pool_config")`;
 //! - [`journal`]: the durable audit journal (JSON lines, fsync), idempotency, interrupted actions;
+//! - [`module_api`]: `trigger_action` / `get_action_status` for other modules (JSON in/out);
 //! - [`ops`]: the [`NodeOps`] trait the node view implements (template, stats, block, call_module,
 //!   publish);
 //! - [`node_view_ops`]: [`NodeViewOps`], the trait over the node view;
@@ -21,6 +22,7 @@ pub mod engine;
 pub mod error;
 pub mod hooks;
 pub mod journal;
+pub mod module_api;
 pub mod node_view_ops;
 pub mod ops;
 pub mod pools;
