@@ -72,7 +72,7 @@ test('loadConfig: search order, env override, redaction, coded errors naming fil
   // no file at all: the defaults, with what an enabled section still needs listed (or thrown)
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-empty-'))
   const bare = loadConfig({ cwd: empty, env: {} })
-  assert.strictEqual(bare.source, null)
+  assert.strictEqual(bare.source, undefined)
   assert.ok(bare.missing.some((m) => /\[p2p\] rack_id: required/.test(m)), bare.missing)
   assert.throws(() => loadConfig({ cwd: empty, env: {}, requireComplete: true }), (err) => {
     assert.strictEqual(err.code, 'ERR_CONFIG')
