@@ -836,6 +836,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.ActionEngine = nativeBinding.ActionEngine
+module.exports.AppNodeClient = nativeBinding.AppNodeClient
+module.exports.JsAppNodeClient = nativeBinding.JsAppNodeClient
 module.exports.NodeClient = nativeBinding.NodeClient
 module.exports.addonVersion = nativeBinding.addonVersion
 module.exports.loadConfig = nativeBinding.loadConfig

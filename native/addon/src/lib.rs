@@ -6,6 +6,7 @@
 #![deny(clippy::all)]
 
 mod actions;
+mod appnode;
 pub mod config;
 mod errors;
 pub mod node;

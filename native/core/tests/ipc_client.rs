@@ -934,3 +934,35 @@ async fn a_drop_is_final_on_a_single_connection_node() {
     let again = tokio::time::timeout(Duration::from_millis(100), node.listener.accept()).await;
     assert!(again.is_err(), "the client must not reconnect");
 }
+
+#[tokio::test]
+async fn a_cli_spec_registered_at_runtime_is_re_registered_after_a_reconnect() {
+    let node = TestNode::new();
+    let mut cfg = node.config();
+    cfg.reconnect = Some(Backoff {
+        min: Duration::from_millis(10),
+        max: Duration::from_millis(50),
+    });
+    let (client, (mut conn, _)) = tokio::join!(
+        async { IpcClient::connect(cfg).await.expect("connect") },
+        node.accept_handshake("0.1.84")
+    );
+    let spec = CliSpec {
+        version: 1,
+        name: "demo".into(),
+        about: Some("runtime".into()),
+        subcommands: vec![],
+    };
+    let (_, r) = tokio::join!(
+        async {
+            let r = recv_request(&mut conn).await;
+            answer(&mut conn, r.correlation_id, ResponsePayload::Bool(true)).await;
+        },
+        client.request(RequestPayload::RegisterCliSpec { spec: spec.clone() })
+    );
+    assert_eq!(r.expect("registered"), ResponsePayload::Bool(true));
+    drop(conn);
+    let (mut conn2, _) = node.accept_handshake("0.1.84").await;
+    let r = recv_request(&mut conn2).await;
+    assert_eq!(r.payload, RequestPayload::RegisterCliSpec { spec });
+}

@@ -228,6 +228,11 @@ struct Pending {
     tx: oneshot::Sender<Result<ResponseMessage, IpcError>>,
 }
 
+enum Setup {
+    Cli(CliSpec),
+    Api(ModuleApiSpec),
+}
+
 #[derive(Default)]
 struct State {
     conn: Option<Conn>,
@@ -237,6 +242,8 @@ struct State {
     pending: HashMap<u64, Pending>,
     invocations: HashMap<u64, u64>,
     subscribed: Vec<EventType>,
+    cli_spec: Option<CliSpec>,
+    module_api: Option<ModuleApiSpec>,
     last_error: Option<String>,
     decode_errors: u64,
     closed: bool,
@@ -271,6 +278,8 @@ impl IpcClient {
             queue: ItemQueue::new(config.event_capacity),
             state: Mutex::new(State {
                 subscribed: dedup(&config.subscribe),
+                cli_spec: config.cli_spec.clone(),
+                module_api: config.module_api.clone(),
                 ..State::default()
             }),
             config,
@@ -293,8 +302,9 @@ impl IpcClient {
     ///
     /// Refused locally (never sent): a missing capability (`ERR_CAPABILITY_NOT_GRANTED`), a
     /// request the connected node always fails (`ERR_UNSUPPORTED_BY_NODE`), `Handshake` (the client
-    /// owns it). `SubscribeEvents` goes through [`IpcClient::subscribe`] so it is remembered for
-    /// reconnects. Fails with `ERR_NODE_DISCONNECTED` when not connected or when the connection
+    /// owns it). `SubscribeEvents` goes through [`IpcClient::subscribe`], and a successful
+    /// `RegisterCliSpec` / `RegisterModuleApi` replaces the configured one: all three are
+    /// remembered and re-sent after every reconnect. Fails with `ERR_NODE_DISCONNECTED` when not connected or when the connection
     /// drops, `ERR_IPC_TIMEOUT` after the per-request timeout.
     pub async fn request(&self, payload: RequestPayload) -> Result<ResponsePayload, IpcError> {
         if let RequestPayload::SubscribeEvents { event_types } = payload {
@@ -307,7 +317,24 @@ impl IpcClient {
             });
         }
         self.inner.check_allowed(&payload)?;
-        self.inner.send_request(payload, false, None).await
+        let remember = match &payload {
+            RequestPayload::RegisterCliSpec { spec } => Some(Setup::Cli(spec.clone())),
+            RequestPayload::RegisterModuleApi {
+                methods,
+                api_version,
+            } => Some(Setup::Api(ModuleApiSpec {
+                methods: methods.clone(),
+                api_version: *api_version,
+            })),
+            _ => None,
+        };
+        let answer = self.inner.send_request(payload, false, None).await?;
+        match remember {
+            Some(Setup::Cli(spec)) => self.inner.lock().cli_spec = Some(spec),
+            Some(Setup::Api(api)) => self.inner.lock().module_api = Some(api),
+            None => {}
+        }
+        Ok(answer)
     }
 
     /// `GetChainInfo` (needs `read_chain_state`).
@@ -908,16 +935,23 @@ impl Inner {
     /// (Re-)registers the CLI spec and module API and (re-)subscribes, after a handshake.
     async fn setup(self: &Arc<Self>, generation: u64) -> Result<(), IpcError> {
         let mut steps = Vec::new();
-        if let Some(spec) = &self.config.cli_spec {
-            steps.push(RequestPayload::RegisterCliSpec { spec: spec.clone() });
+        let (cli_spec, module_api, subscribed) = {
+            let st = self.lock();
+            (
+                st.cli_spec.clone(),
+                st.module_api.clone(),
+                st.subscribed.clone(),
+            )
+        };
+        if let Some(spec) = cli_spec {
+            steps.push(RequestPayload::RegisterCliSpec { spec });
         }
-        if let Some(api) = &self.config.module_api {
+        if let Some(api) = module_api {
             steps.push(RequestPayload::RegisterModuleApi {
-                methods: api.methods.clone(),
+                methods: api.methods,
                 api_version: api.api_version,
             });
         }
-        let subscribed = self.lock().subscribed.clone();
         if !subscribed.is_empty() {
             steps.push(RequestPayload::SubscribeEvents {
                 event_types: subscribed,
