@@ -835,17 +835,20 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.ActionEngine = nativeBinding.ActionEngine
 module.exports.AppNodeClient = nativeBinding.AppNodeClient
 module.exports.JsAppNodeClient = nativeBinding.JsAppNodeClient
 module.exports.MinerBook = nativeBinding.MinerBook
 module.exports.JsMinerBook = nativeBinding.JsMinerBook
 module.exports.NodeAlerts = nativeBinding.NodeAlerts
 module.exports.JsNodeAlerts = nativeBinding.JsNodeAlerts
+module.exports.NodeClient = nativeBinding.NodeClient
 module.exports.addonVersion = nativeBinding.addonVersion
 module.exports.alignTs = nativeBinding.alignTs
 module.exports.bitsToTarget = nativeBinding.bitsToTarget
 module.exports.checkTemplateParent = nativeBinding.checkTemplateParent
 module.exports.coinbasePayoutSats = nativeBinding.coinbasePayoutSats
+module.exports.loadConfig = nativeBinding.loadConfig
 module.exports.nodeSnapshot = nativeBinding.nodeSnapshot
 module.exports.normalizeRpcTemplate = nativeBinding.normalizeRpcTemplate
 module.exports.normalizeRpcTemplateJson = nativeBinding.normalizeRpcTemplateJson

@@ -5,9 +5,13 @@
 
 #![deny(clippy::all)]
 
+mod actions;
 mod appnode;
+pub mod config;
 pub mod convert;
 mod errors;
+pub mod node;
+pub mod types;
 
 use napi_derive::napi;
 
