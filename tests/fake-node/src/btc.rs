@@ -2,16 +2,11 @@
 //! parsing of submitted blocks, targets and difficulty. Hashes are kept in internal byte order
 //! (as on the module IPC); RPC shows them reversed (`display_hex`).
 
-use sha2::{Digest, Sha256};
-
 /// A 32-byte hash in internal byte order.
 pub type Hash = [u8; 32];
 
-/// Double SHA-256.
-pub fn sha256d(data: &[u8]) -> Hash {
-    let first = Sha256::digest(data);
-    Sha256::digest(first).into()
-}
+/// Double SHA-256 (shared with the module's converters).
+pub use blvm_miningos_core::convert::template::sha256d;
 
 /// RPC display form: reversed bytes as lowercase hex.
 pub fn display_hex(h: &Hash) -> String {
@@ -42,24 +37,8 @@ pub enum DecodeError {
     Count(u64, usize),
 }
 
-/// Appends a Bitcoin compact size.
-pub fn put_compact(out: &mut Vec<u8>, n: u64) {
-    match n {
-        0..=0xfc => out.push(n as u8),
-        0xfd..=0xffff => {
-            out.push(0xfd);
-            out.extend_from_slice(&(n as u16).to_le_bytes());
-        }
-        0x1_0000..=0xffff_ffff => {
-            out.push(0xfe);
-            out.extend_from_slice(&(n as u32).to_le_bytes());
-        }
-        _ => {
-            out.push(0xff);
-            out.extend_from_slice(&n.to_le_bytes());
-        }
-    }
-}
+/// Appends a Bitcoin compact size (the module's own encoder, so both sides agree).
+pub use blvm_miningos_core::convert::template::write_compact_size as put_compact;
 
 /// A reader over consensus-encoded bytes.
 pub struct Reader<'a> {

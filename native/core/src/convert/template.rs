@@ -188,7 +188,8 @@ pub fn target_hex(bits: u64) -> Result<String, ConvertError> {
     bits_to_target(bits).map(hex::encode)
 }
 
-fn write_varint(out: &mut Vec<u8>, n: u64) {
+/// Appends a Bitcoin compact size (the consensus var-int) to `out`.
+pub fn write_compact_size(out: &mut Vec<u8>, n: u64) {
     match n {
         0..=0xfc => out.push(n as u8),
         0xfd..=0xffff => {
@@ -235,17 +236,17 @@ pub fn serialize_tx_into(
         })
     };
     out.extend_from_slice(&fit(tx.version, &|| "version".into())?.to_le_bytes());
-    write_varint(out, tx.inputs.len() as u64);
+    write_compact_size(out, tx.inputs.len() as u64);
     for (i, inp) in tx.inputs.iter().enumerate() {
         out.extend_from_slice(&inp.prevout.hash.0);
         out.extend_from_slice(&inp.prevout.index.to_le_bytes());
-        write_varint(out, inp.script_sig.0.len() as u64);
+        write_compact_size(out, inp.script_sig.0.len() as u64);
         out.extend_from_slice(&inp.script_sig.0);
         out.extend_from_slice(
             &fit(inp.sequence, &|| format!("inputs[{i}].sequence"))?.to_le_bytes(),
         );
     }
-    write_varint(out, tx.outputs.len() as u64);
+    write_compact_size(out, tx.outputs.len() as u64);
     for (i, o) in tx.outputs.iter().enumerate() {
         if o.value < 0 {
             return Err(ConvertError::field(
@@ -255,7 +256,7 @@ pub fn serialize_tx_into(
             ));
         }
         out.extend_from_slice(&o.value.to_le_bytes());
-        write_varint(out, o.script_pubkey.0.len() as u64);
+        write_compact_size(out, o.script_pubkey.0.len() as u64);
         out.extend_from_slice(&o.script_pubkey.0);
     }
     out.extend_from_slice(&fit(tx.lock_time, &|| "lock_time".into())?.to_le_bytes());
