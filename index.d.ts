@@ -9,11 +9,441 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * The BLVM node as the module sees it: one view over the JSON-RPC channel (and the IPC, where
+ * the safety policy allows it).
+ */
+export declare class NodeClient {
+  /**
+   * Loads and validates the config (`ERR_CONFIG` on any problem) and prepares the client.
+   * Nothing is contacted until `start()` or a request.
+   */
+  constructor(options?: ConfigOptions | undefined | null)
+  /** The loaded config (`{ source, searched, overrides, config }`, secrets redacted). */
+  get config(): LoadedConfig
+  /**
+   * Starts the tip poller and resolves after its first poll; a node that is down is a state
+   * (see `status()` and the `NodeUnreachable` event), not an error. Idempotent.
+   * Rejects with `ERR_NODE_CLOSED` after `close()`.
+   */
+  start(): Promise<void>
+  /**
+   * Stops the poller, resolves pending `nextEvents()`/`nextInvocation()` with `null`, and
+   * refuses later requests with `ERR_NODE_CLOSED`. Idempotent.
+   */
+  close(): Promise<void>
+  /**
+   * Channels, IPC policy decision and reason, node version, JSON-RPC reachability, IPC state,
+   * granted capabilities, and every figure with `{ value, source, at_ms, age_ms }`.
+   */
+  status(): NodeStatus
+  /**
+   * The next batch of change events (at most `max`, default 256), waiting for at least one;
+   * `null` after `close()`.
+   */
+  nextEvents(max?: number | undefined | null): Promise<NodeEvent[] | null>
+  /**
+   * The next node → module invocation (`{ id, kind: 'Cli' | 'ModuleApi', payload }`); `null`
+   * after `close()`. Invocations arrive over the IPC only (when the policy allows it).
+   */
+  nextInvocation(): Promise<Invocation | null>
+  /**
+   * Answers invocation `id`: `{ error }` fails it; a CLI answer is `{ stdout, stderr?,
+   * exit_code? }`; a module API answer is any JSON. Rejects with `ERR_UNKNOWN_INVOCATION`,
+   * `ERR_INVALID_ARGUMENT`, `ERR_IPC_UNAVAILABLE` or `ERR_NODE_CLOSED`.
+   */
+  respondInvocation(id: number, result: any): Promise<void>
+  /**
+   * Calls another module's API over the IPC. Rejects with `ERR_IPC_UNAVAILABLE` (and the
+   * policy's reason) while the IPC is not in use.
+   */
+  callModule(target: string, method: string, params: any): Promise<any>
+  /**
+   * Publishes an event over the IPC: `eventType` as the node names it (`NewBlock`, ...),
+   * `payload` its fields (hashes as hex). Rejects with `ERR_IPC_UNAVAILABLE` while the IPC is not
+   * in use, `ERR_CAPABILITY_NOT_GRANTED` without `publish_events`, `ERR_INVALID_ARGUMENT`.
+   */
+  publishEvent(eventType: string, payload: any): Promise<void>
+  /** `getnetworkinfo`. */
+  getNetworkInfo(): Promise<NetworkInfo>
+  /** `getbestblockhash`. */
+  getBestBlockHash(): Promise<string>
+  /** `getblockchaininfo`. */
+  getBlockchainInfo(): Promise<BlockchainInfo>
+  /**
+   * `getblock <hash> <verbosity>` (1: tx ids, default; 2: tx objects). Rejects with
+   * `ERR_RPC_BAD_REQUEST` for a malformed hash or verbosity.
+   */
+  getBlock(hash: string, verbosity?: number | undefined | null): Promise<Block>
+  /** `getblockheader <hash> true`. */
+  getBlockHeader(hash: string): Promise<BlockHeader>
+  /** `getblocktemplate {"rules": ["segwit"]}`. */
+  getBlockTemplate(): Promise<BlockTemplate>
+  /**
+   * `submitblock <hex>` over JSON-RPC (`SubmitBlock` over the IPC never succeeds on 0.1.83).
+   * An accepted block is also reported as a `BlockMined` event.
+   */
+  submitBlock(blockHex: string): Promise<SubmitBlockResult>
+  /** `getmempoolinfo`. */
+  getMempoolInfo(): Promise<MempoolInfo>
+  /** `getrawmempool false`: txids. */
+  getRawMempool(): Promise<string[]>
+  /** `estimatesmartfee <confTarget>` (1..=1008, default 6). */
+  estimateSmartFee(confTarget?: number | undefined | null): Promise<SmartFee>
+  /** `getpeerinfo`. */
+  getPeerInfo(): Promise<PeerInfo[]>
+  /** `getnettotals`. */
+  getNetTotals(): Promise<NetTotals>
+  /** `getmininginfo`. */
+  getMiningInfo(): Promise<MiningInfo>
+  /** `uptime` in seconds. */
+  uptime(): Promise<number>
+}
+
 /** Version of the addon (and of the core crate it wraps). */
 export declare function addonVersion(): string
+
+/** `getblock`. */
+export interface Block {
+  /** Block hash. */
+  hash: string
+  /** Height. */
+  height: number
+  /** Confirmations. */
+  confirmations?: number
+  /** Parent hash. */
+  previousblockhash?: string
+  /** Block time. */
+  time?: number
+  /** Size in bytes (mempool: transaction count). */
+  size?: number
+  /** Weight. */
+  weight?: number
+  /** txids (verbosity 1) or transaction objects (verbosity 2). */
+  tx: Array<string | Record<string, any>>
+}
+
+/** `getblockchaininfo`. */
+export interface BlockchainInfo {
+  /** Chain name (`main`, `test`, `signet`, `regtest`). */
+  chain: string
+  /** Best validated height. */
+  blocks: number
+  /** Best header height. */
+  headers?: number
+  /** Best block hash. */
+  bestblockhash: string
+  /** Difficulty. */
+  difficulty?: number
+  /** Median time past. */
+  mediantime?: number
+  /** Verification progress (0..1). */
+  verificationprogress?: number
+  /** In initial block download. */
+  initialblockdownload?: boolean
+  /** Chain work (hex). */
+  chainwork?: string
+  /** Size on disk (bytes). */
+  size_on_disk?: number
+  /** Pruned node. */
+  pruned?: boolean
+}
+
+/** `getblockheader`. */
+export interface BlockHeader {
+  /** Block hash. */
+  hash: string
+  /** Height. */
+  height: number
+  /** Confirmations. */
+  confirmations?: number
+  /** Version. */
+  version?: number
+  /** Merkle root. */
+  merkleroot?: string
+  /** Block time. */
+  time?: number
+  /** Median time past. */
+  mediantime?: number
+  /** Nonce. */
+  nonce?: number
+  /** Compact target. */
+  bits?: string
+  /** Difficulty. */
+  difficulty?: number
+  /** Chain work (hex). */
+  chainwork?: string
+  /** Transaction count. */
+  nTx?: number
+  /** Parent hash. */
+  previousblockhash?: string
+  /** Child hash on the best chain. */
+  nextblockhash?: string
+}
+
+/** `getblocktemplate`. */
+export interface BlockTemplate {
+  /** Version. */
+  version: number
+  /** Parent hash. */
+  previousblockhash: string
+  /** Transactions to include. */
+  transactions: Array<TemplateTransaction>
+  /** Coinbase value (sats). */
+  coinbasevalue: number
+  /** Full 256-bit target (hex). */
+  target: string
+  /** Compact target. */
+  bits: string
+  /** Height. */
+  height: number
+  /** Current time. */
+  curtime: number
+  /** Minimum time. */
+  mintime?: number
+  /** Long-poll id (long polling is not implemented by the node). */
+  longpollid?: string
+  /** Rules in force. */
+  rules: Array<string>
+}
+
+/** Where to find the config (every field optional). */
+export interface ConfigOptions {
+  /** The module's data dir (default: env `DATA_DIR`). */
+  dataDir?: string
+  /** Working directory for `./config/miningos.toml` and `./miningos.toml` (default: the process's). */
+  cwd?: string
+  /** Environment to read overrides from (default: the process environment). */
+  env?: Record<string, string>
+  /** An explicit config file (must exist); replaces the search. */
+  configPath?: string
+  /** Inline config with the file's shape (`{ node: { rpc_url: ... } }`); replaces any file. */
+  config?: Record<string, Record<string, unknown>>
+}
+
+/** A figure of the node view. */
+export interface Figure {
+  /** The value. */
+  value: any
+  /** The channel it came from. */
+  source: 'rpc' | 'ipc'
+  /** When it was read (ms since the Unix epoch). */
+  at_ms: number
+  /** How old it is now (ms). */
+  age_ms: number
+}
+
+/**
+ * A node → module invocation (IPC only). `payload`: `{ subcommand, args }` for `Cli`,
+ * `{ method, params, caller_module_id }` for `ModuleApi`.
+ */
+export interface Invocation {
+  /** Id to answer with. */
+  id: number
+  /** Invocation kind. */
+  kind: 'Cli' | 'ModuleApi'
+  /** Invocation arguments. */
+  payload: any
+}
+
+/**
+ * Loads and validates the config. Returns `{ source, searched, overrides, config }` (secrets shown
+ * as `"<redacted>"`). Throws an `Error` with `code = 'ERR_CONFIG'` naming the file/env var and key.
+ */
+export declare function loadConfig(options?: ConfigOptions | undefined | null): LoadedConfig
+
+/** The shape `loadConfig` returns. */
+export interface LoadedConfig {
+  /** The file the config was read from (`null`: defaults or inline options). */
+  source?: string
+  /** The files looked for, in order. */
+  searched: Array<string>
+  /** Environment variables that overrode keys. */
+  overrides: Array<string>
+  /** The validated config: sections `miningos`, `p2p`, `http`, `stats`, `template`, `node`, and `data_dir`. */
+  config: Record<string, any>
+}
+
+/** `getmempoolinfo`. */
+export interface MempoolInfo {
+  /** Size in bytes (mempool: transaction count). */
+  size: number
+  /** Sum of virtual sizes. */
+  bytes: number
+  /** Memory usage. */
+  usage?: number
+  /** Maximum mempool memory. */
+  maxmempool?: number
+  /** Minimum fee rate (BTC/kvB). */
+  mempoolminfee?: number
+  /** Total fees (BTC). */
+  total_fee?: number
+}
+
+/** `getmininginfo`. */
+export interface MiningInfo {
+  /** Best validated height. */
+  blocks: number
+  /** Difficulty. */
+  difficulty?: number
+  /** Network hash rate estimate (H/s). */
+  networkhashps?: number
+  /** Mempool transactions. */
+  pooledtx?: number
+  /** Chain name (`main`, `test`, `signet`, `regtest`). */
+  chain?: string
+}
+
+/** `getnettotals`. */
+export interface NetTotals {
+  /** Total bytes received. */
+  totalbytesrecv: number
+  /** Total bytes sent. */
+  totalbytessent: number
+  /** Node time (ms). */
+  timemillis?: number
+}
+
+/** `getnetworkinfo`. */
+export interface NetworkInfo {
+  /** Version. */
+  version: number
+  /** e.g. `/BitcoinCommons:0.1.83/`. */
+  subversion: string
+  /** P2P protocol version. */
+  protocolversion?: number
+  /** Peer connections. */
+  connections?: number
+}
+
+/**
+ * A change event. `type` is one of `NewBlock`, `BlockDisconnected`, `ChainReorg`, `BlockMined`,
+ * `NodeReachable`, `NodeUnreachable`, `IpcConnected`, `IpcDisconnected`, `ChannelPolicy`; the other
+ * fields depend on it (IPC `EventPayload` field names).
+ */
+export interface NodeEvent {
+  /** Event name. */
+  type: 'NewBlock' | 'BlockDisconnected' | 'ChainReorg' | 'BlockMined' | 'NodeReachable' | 'NodeUnreachable' | 'IpcConnected' | 'IpcDisconnected' | 'ChannelPolicy'
+  /** `rpc`, `ipc` or `module`. */
+  source: 'rpc' | 'ipc' | 'module'
+  /** When seen, ms since the Unix epoch. */
+  at_ms: number
+  /** NewBlock, BlockMined. */
+  block_hash?: string
+  /** BlockDisconnected. */
+  hash?: string
+  /** NewBlock, BlockDisconnected, BlockMined. */
+  height?: number
+  /** ChainReorg. */
+  old_tip?: string
+  /** ChainReorg. */
+  new_tip?: string
+  /** BlockMined. */
+  miner_id?: string
+  /** NodeReachable. */
+  version?: string
+  /** NodeReachable. */
+  subversion?: string
+  /** NodeUnreachable. */
+  code?: string
+  /** NodeUnreachable, IpcDisconnected, ChannelPolicy. */
+  reason?: string
+  /** ChannelPolicy. */
+  connect_ipc?: boolean
+  /** ChannelPolicy. */
+  mode?: string
+  /** IpcConnected. */
+  node_version?: string
+}
+
+/** `NodeClient.status()`. */
+export interface NodeStatus {
+  /** `start()` was called. */
+  started: boolean
+  /** `close()` was called. */
+  closed: boolean
+  /** The IPC policy decision (`null` before the first poll). */
+  policy?: PolicyDecision
+  /** Node version (from `subversion`) and `subversion`. */
+  node: { version: string | null; subversion: string | null }
+  /** JSON-RPC and IPC channel state. */
+  channels: { rpc: { url: string; auth: 'cookie' | 'user_password' | 'none'; cookie_file: string | null; reachable: boolean | null; last_ok_ms: number | null; last_error: { code: string; message: string; at_ms: number } | null; tip_poll_interval_ms: number }; ipc: { mode: 'auto' | 'on' | 'off'; state: 'undecided' | 'not_used' | 'unavailable' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed'; reason: string | null; node_version: string | null; socket_path: string | null; client: { connected: boolean; in_flight: number; reconnects: number; last_error: string | null; events_delivered: number; events_dropped: number; decode_errors: number } | null } }
+  /** Capabilities the node grants this module. */
+  capabilities: { granted: string[]; source: 'config' | 'ipc' }
+  /** The best block `{ hash, height }`. */
+  tip?: Figure
+  /** Figures by name (`blockchain_info`, `mempool_info`, `peers`, ...). */
+  figures: Record<string, Figure>
+  /** Event queue counters. */
+  events: { queued: number; dropped: number; duplicates_skipped: number }
+}
+
+/** One `getpeerinfo` entry. */
+export interface PeerInfo {
+  /** Id to answer with. */
+  id: number
+  /** Peer address. */
+  addr: string
+  /** Peer user agent. */
+  subver?: string
+  /** Inbound connection. */
+  inbound?: boolean
+  /** Bytes sent. */
+  bytessent?: number
+  /** Bytes received. */
+  bytesrecv?: number
+  /** Ping time (s). */
+  pingtime?: number
+}
+
+/** The IPC policy decision. */
+export interface PolicyDecision {
+  /** True when the IPC may be used. */
+  connect_ipc: boolean
+  /** Configured `[node] ipc` mode. */
+  mode: 'auto' | 'on' | 'off'
+  /** Why. */
+  reason: string
+}
 
 /**
  * Checks the addon's error path: resolves with `value` after `delay_ms`, or rejects with an error
  * whose `code` is `fail_code` when one is given. Used by tests to prove async codes survive N-API.
  */
 export declare function selfTest(value: string, delayMs: number, failCode?: string | undefined | null): Promise<string>
+
+/** `estimatesmartfee`. */
+export interface SmartFee {
+  /** BTC/kvB, absent when no estimate. */
+  feerate?: number
+  /** Estimator messages. */
+  errors: Array<string>
+  /** Best validated height. */
+  blocks: number
+}
+
+/** `submitblock`. */
+export interface SubmitBlockResult {
+  /** True when the node accepted the block. */
+  accepted: boolean
+  /** The node's rejection reason (`duplicate`, `high-hash`, ...). */
+  reason?: string
+  /** Double SHA-256 of the header, computed locally. */
+  block_hash: string
+}
+
+/** One transaction of a block template. */
+export interface TemplateTransaction {
+  /** Raw transaction hex. */
+  data: string
+  /** Txid. */
+  txid?: string
+  /** Block hash. */
+  hash?: string
+  /** Fee (sats). */
+  fee?: number
+  /** Signature operations. */
+  sigops?: number
+  /** Weight. */
+  weight?: number
+}

@@ -5,7 +5,10 @@
 
 #![deny(clippy::all)]
 
+pub mod config;
 mod errors;
+pub mod node;
+pub mod types;
 
 use napi_derive::napi;
 

@@ -1,0 +1,779 @@
+'use strict'
+// The miner rack (type `miner-blvm-sv2`, id `miner-blvm-sv2-<rack>`): the MiningOS thing-rack
+// method set of miningos-tpl-wrk-thing / -tpl-wrk-miner (reference/miningos-rack.md §2.3), on a
+// ThingStore, TimeLogs and settings in Hyperbee. Data from the node plugs in through `providers`.
+
+const fs = require('node:fs')
+const path = require('node:path')
+const crypto = require('node:crypto')
+const { ThingStore, redactOpts, checkCode } = require('./thing-store')
+const { TimeLogs } = require('./logs')
+const q = require('./query')
+const st = require('./stats')
+const { rackError } = require('../errors')
+
+const THING_TYPE = 'miner-blvm-sv2'
+const RACK_ACTIONS = [['rackReboot', 2], ['registerThing', 1], ['updateThing', 1], ['forgetThings', 1]]
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/
+const MAC_RE = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i
+const HOST_RE = /^[A-Za-z0-9.:_-]{1,255}$/
+const MAX_COMMENT = 4096
+const MAX_INFO_BYTES = 16384
+const MAX_SETTINGS_BYTES = 65536
+const DEFAULT_TAIL_LIMIT = 100
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+class MinerRack {
+  /**
+   * @param {{rack: string, conf: object, logger: import('pino').Logger, providers: object,
+   *          onReboot: () => void, getInstanceId: () => string}} opts
+   */
+  constructor ({ rack, conf, logger, providers, onReboot, getInstanceId }) {
+    this.type = THING_TYPE
+    this.id = `${THING_TYPE}-${rack}`
+    this.conf = conf
+    this.thingConf = conf.thing
+    this.logger = logger.child({ rackId: this.id })
+    this.providers = providers
+    this.onReboot = onReboot
+    this.getInstanceId = getInstanceId
+    this.publicKey = null
+    this.things = null
+    this.logs = null
+    this._timers = []
+    this._lastStored = new Map()
+    this._collecting = false
+    this._started = false
+    this._writes = Promise.resolve()
+  }
+
+  /**
+   * Opens storage and loads things and logs.
+   * @param {import('../base/store').StoreFacility} store
+   */
+  async open (store) {
+    this.bee = await store.getBee('main-miner')
+    this.things = new ThingStore({ bee: this.bee, rackId: this.id, thingType: THING_TYPE })
+    this.logs = new TimeLogs(this.bee)
+    this.settingsDb = this.bee.sub('settings')
+    this.firmwaresDb = this.bee.sub('firmwares')
+    this.snapshotFile = path.join(this.conf.dirs.store, 'things-miner.snapshot.json')
+    const src = await this.things.load({ snapshotFile: this.snapshotFile, version: this.bee.version })
+    fs.rmSync(this.snapshotFile, { force: true })
+    await this.logs.load()
+    this.logger.info({ things: this.things.size, from: src }, 'things loaded')
+  }
+
+  /** Starts snapshot collection and the stat schedules. */
+  startSchedules () {
+    this._every(this.thingConf.collectSnapsItvMs, () => this.collectSnaps())
+    for (const [tf, ms] of st.TIMEFRAMES) this._aligned(ms, (ts) => this.writeStats(tf, ts))
+    this.collectSnaps()
+      .catch((err) => this.logger.error({ err }, 'snapshot collection failed'))
+      .finally(() => { this._started = true })
+  }
+
+  /** Stops schedules, waits for a running collection, and snapshots the things for a fast start. */
+  async close () {
+    for (const t of this._timers) clearTimeout(t.handle)
+    this._timers = []
+    while (this._collecting) await new Promise((resolve) => setTimeout(resolve, 10))
+    if (!this.things) return
+    try {
+      this.things.saveSnapshot(this.snapshotFile, this.bee.version)
+    } catch (err) {
+      this.logger.warn({ err }, 'things snapshot not written (next start walks the store)')
+    }
+  }
+
+  _every (ms, fn) {
+    const t = { handle: null }
+    const run = () => {
+      t.handle = setTimeout(async () => {
+        try { await fn() } catch (err) { this.logger.error({ err }, 'scheduled job failed') }
+        if (this._timers.includes(t)) run()
+      }, ms)
+      t.handle.unref()
+    }
+    this._timers.push(t)
+    run()
+  }
+
+  _aligned (ms, fn) {
+    const t = { handle: null }
+    const run = () => {
+      const now = Date.now()
+      const next = st.align(now, ms) + ms
+      t.handle = setTimeout(async () => {
+        try { await fn(next) } catch (err) { this.logger.error({ err }, 'stat job failed') }
+        if (this._timers.includes(t)) run()
+      }, next - now)
+      t.handle.unref()
+    }
+    this._timers.push(t)
+    run()
+  }
+
+  async _snap (id, now) {
+    const view = this.things.view(id, false)
+    try {
+      const r = await this.providers.snapshots.collect(view)
+      return { ts: now, err: r.err || null, snap: r.snap, alerts: r.alerts || null }
+    } catch (err) {
+      return { ts: now, err: err.message, snap: { success: false, stats: { status: 'error', errors: [{ msg: err.message, timestamp: now }] } }, alerts: null }
+    }
+  }
+
+  async _collectOne (id) {
+    const last = await this._snap(id, Date.now())
+    if (this.things.get(id)) this.things.setLast(id, last)
+  }
+
+  /** Collects a snapshot of every thing through the snapshot provider. */
+  async collectSnaps () {
+    if (this._collecting) return
+    this._collecting = true
+    try {
+      const now = Date.now()
+      const out = []
+      let n = 0
+      for (const rec of this.things.records()) {
+        const last = await this._snap(rec.id, now)
+        if (!this.things.get(rec.id)) continue
+        this.things.setLast(rec.id, last)
+        // thing-5m-<id>: at most one entry per storeSnapItvMs window (aligned), none at start-up
+        const slot = st.align(now, this.thingConf.storeSnapItvMs)
+        if (!this._lastStored.has(rec.id)) this._lastStored.set(rec.id, this._started ? 0 : slot)
+        if (slot > this._lastStored.get(rec.id)) {
+          this._lastStored.set(rec.id, slot)
+          out.push([`thing-5m-${rec.id}`, { ts: now, err: last.err, snap: last.snap }])
+        }
+        if (last.alerts && last.alerts.length) {
+          const entry = { ts: now }
+          for (const a of last.alerts) entry[a.uuid || crypto.randomUUID()] = { ...a, thingId: rec.id }
+          out.push(['thing-alerts', entry])
+        }
+        if (out.length >= 1000) await this.logs.appendMany(out.splice(0))
+        if (++n % 500 === 0) await new Promise((resolve) => setImmediate(resolve)) // let RPC in
+      }
+      await this.logs.appendMany(out)
+    } finally {
+      this._collecting = false
+    }
+  }
+
+  /**
+   * Writes one `stat-<tf>-<tag>` entry per tag.
+   * @param {string} tf timeframe name
+   * @param {number} ts aligned timestamp
+   */
+  async writeStats (tf, ts) {
+    const groups = new Map()
+    for (const rec of this.things.records()) {
+      const view = this.things.view(rec.id, true)
+      for (const tag of rec.tags) {
+        if (!st.statTag(tag)) continue
+        let g = groups.get(tag)
+        if (!g) groups.set(tag, (g = []))
+        g.push(view)
+      }
+    }
+    await this.logs.appendMany(Array.from(groups, ([tag, views]) => [`stat-${tf}-${tag}`, st.computeStats(views, ts)]))
+  }
+
+  /**
+   * The RPC method table: [name, handler, {write, raw}].
+   * @returns {Array<[string, Function, {write?: boolean, raw?: boolean}]>}
+   */
+  methods () {
+    const w = { write: true }
+    return [
+      ['ping', (buf) => buf, { raw: true }],
+      ['echo', (buf) => buf, { raw: true }],
+      ['getInstanceId', () => this.getInstanceId()],
+      ['getRack', () => ({ id: this.id, rpcPubKey: this.publicKey })],
+      ['listThings', (req) => this.listThings(req)],
+      ['getThingsCount', (req) => this.getThingsCount(req)],
+      ['registerThing', (req) => this.registerThing(req), w],
+      ['updateThing', (req) => this.updateThing(req), w],
+      ['forgetThings', (req) => this.forgetThings(req), w],
+      ['queryThing', (req) => this.queryThing(req), w],
+      ['applyThings', (req) => this.applyThings(req), w],
+      ['tailLog', (req) => this.tailLog(req)],
+      ['getHistoricalLogs', (req) => this.getHistoricalLogs(req)],
+      ['saveThingComment', (req) => this.saveThingComment(req), w],
+      ['editThingComment', (req) => this.editThingComment(req), w],
+      ['deleteThingComment', (req) => this.deleteThingComment(req), w],
+      ['getReplicaConf', () => this.getReplicaConf()],
+      ['rackReboot', (req) => this.rackReboot(req), w],
+      ['getWrkExtData', (req) => this.providers.extData.minerExtData(req)],
+      ['getWrkConf', (req) => this.getWrkConf(req)],
+      ['getThingConf', (req) => this.getThingConf(req)],
+      ['getWrkSettings', () => this.getWrkSettings()],
+      ['saveWrkSettings', (req) => this.saveWrkSettings(req), w],
+      ['getWriteCalls', (req) => this.getWriteCalls(req)],
+      ['listFirmwares', () => this.listFirmwares()],
+      ['registerFirmware', (req) => this.registerFirmware(req), w]
+    ]
+  }
+
+  _query (query) {
+    return q.validateQuery(query, this.thingConf.maxQueryBytes)
+  }
+
+  /**
+   * listThings: `{query?, fields?, sort?, offset=0, limit=100, status?}` → Thing[].
+   * @param {object} req
+   * @returns {object[]}
+   */
+  listThings (req) {
+    obj(req)
+    const query = this._query(req.query)
+    const sort = q.parseSort(req.sort)
+    const fields = q.parseFields(req.fields)
+    const { offset, limit } = q.parsePage(req.offset, req.limit, 100, this.thingConf.maxLimit)
+    const status = Boolean(req.status)
+    let ids
+    if (sort) {
+      const all = this.things.matchIds(query).map((id) => this.things.view(id, true))
+      q.naturalSort(all, sort)
+      ids = all.slice(offset, offset + limit).map((v) => v.id)
+    } else {
+      ids = this.things.matchIds(query, { stopAfter: offset + limit }).slice(offset)
+    }
+    const items = ids.map((id) => this.things.view(id, status))
+    return fields ? q.project(items, fields) : items
+  }
+
+  /**
+   * getThingsCount: `{query?}` → number.
+   * @param {object} req
+   * @returns {number}
+   */
+  getThingsCount (req) {
+    obj(req)
+    return this.things.count(this._query(req.query))
+  }
+
+  _audit (action, outcome, req, thingId, detail) {
+    const line = { ts: Date.now(), audit: true, action, outcome, user: typeof req.user === 'string' ? req.user : null, thingId: thingId || null, actionId: req.actionId === undefined ? null : req.actionId, detail: detail || null }
+    this.logger.info(line, 'audit')
+    return this.logs.append('audit', line)
+  }
+
+  // Write methods run one at a time (check-then-write of ids, codes and uniques stays atomic).
+  _exclusive (fn) {
+    const p = this._writes.then(fn)
+    this._writes = p.catch(() => {})
+    return p
+  }
+
+  async _audited (action, req, thingId, fn, { lock = true } = {}) {
+    try {
+      const res = await (lock ? this._exclusive(fn) : fn())
+      await this._audit(action, 'success', req, thingId)
+      return res
+    } catch (err) {
+      await this._audit(action, 'failure', req, thingId, err.code || err.message).catch(() => {})
+      throw err
+    }
+  }
+
+  _checkWrite () {
+    if (this.conf.slave) throw rackError('ERR_SLAVE_BLOCK')
+  }
+
+  /**
+   * registerThing: `{id?, code?, opts, info?, tags?, comment?, user?}` → 1.
+   * @param {object} req
+   * @returns {Promise<number>}
+   */
+  async registerThing (req) {
+    obj(req)
+    return this._audited('registerThing', req, typeof req.id === 'string' ? req.id : null, async () => {
+      this._checkWrite()
+      const id = req.id === undefined ? randomId() : req.id
+      if (typeof id !== 'string' || !ID_RE.test(id)) throw rackError('ERR_THING_ID_INVALID')
+      if (this.things.get(id)) throw rackError('ERR_THING_WITH_ID_ALREADY_EXISTS')
+      const code = req.code === undefined ? this.things.nextCode() : req.code
+      checkCode(code)
+      const opts = validateOpts(req.opts)
+      const info = validateInfo(req.info === undefined ? {} : req.info)
+      const tags = validateTags(req.tags)
+      const now = Date.now()
+      const rec = { id, code, type: THING_TYPE, tags: [], opts, info: { ...info, createdAt: now, updatedAt: now }, comments: [] }
+      if (req.actionId !== undefined) rec.info.lastActionId = req.actionId
+      if (req.comment !== undefined) rec.comments.push(newComment(req.comment, req.user))
+      const clash = this.things.conflict(rec, null, this.thingConf)
+      if (clash) throw rackError(clash)
+      rec.tags = this.things.buildTags(rec, tags)
+      await this.things.put(rec)
+      await this._collectOne(id)
+      this.logger.info({ thingId: id, code, opts: redactOpts(opts) }, 'thing registered')
+      return 1
+    })
+  }
+
+  /**
+   * updateThing: `{id, opts?, info?, tags?, forceOverwrite?, comment?, user?, actionId?}` → 1.
+   * @param {object} req
+   * @returns {Promise<number>}
+   */
+  async updateThing (req) {
+    obj(req)
+    return this._audited('updateThing', req, typeof req.id === 'string' ? req.id : null, async () => {
+      this._checkWrite()
+      const prev = typeof req.id === 'string' ? this.things.get(req.id) : null
+      if (!prev) throw rackError('ERR_THING_NOTFOUND')
+      const force = Boolean(req.forceOverwrite)
+      const rec = { ...prev, info: { ...prev.info }, comments: [...prev.comments] }
+      if (req.opts !== undefined) {
+        const opts = force ? validateOpts(req.opts) : validateOpts({ ...prev.opts, ...objOr(req.opts, 'ERR_THING_VALIDATE_OPTS_INVALID') })
+        rec.opts = opts
+      }
+      if (req.info !== undefined) {
+        const info = validateInfo(req.info)
+        rec.info = force ? { createdAt: prev.info.createdAt, ...info } : { ...rec.info, ...info }
+      }
+      if (req.code !== undefined) {
+        checkCode(req.code)
+        rec.code = req.code
+      }
+      const tags = validateTags(req.tags)
+      const now = Date.now()
+      rec.info.updatedAt = now
+      if (req.actionId !== undefined) rec.info.lastActionId = req.actionId
+      if (req.comment !== undefined) rec.comments.push(newComment(req.comment, req.user))
+      const clash = this.things.conflict(rec, rec.id, this.thingConf)
+      if (clash) throw rackError(clash)
+      rec.tags = this.things.buildTags(rec, [...tags, ...prev.tags])
+      const changes = diffInfo(prev.info, rec.info)
+      await this.things.put(rec)
+      if (Object.keys(changes).length) await this.logs.append('thing-history-log', { ts: now, changes, id: rec.id })
+      return 1
+    })
+  }
+
+  /**
+   * forgetThings: `{query?, all?}` → 1 (default query matches nothing).
+   * @param {object} req
+   * @returns {Promise<number>}
+   */
+  async forgetThings (req) {
+    obj(req)
+    return this._audited('forgetThings', req, null, async () => {
+      this._checkWrite()
+      const query = req.all === true ? {} : this._query(req.query === undefined ? { id: { $in: [] } } : req.query)
+      const ids = this.things.matchIds(query)
+      for (const id of ids) {
+        await this.things.remove(id)
+        this._lastStored.delete(id)
+      }
+      this.logger.info({ count: ids.length }, 'things forgotten')
+      return 1
+    })
+  }
+
+  _ctrl (id) {
+    const view = this.things.view(id, true)
+    const custom = this.providers.actions.methods(view) || {}
+    const ctrl = new Map()
+    ctrl.set('validateWriteAction', (action, ...params) => {
+      if (typeof action !== 'string') throw rackError('ERR_ACTION_INVALID')
+      this.providers.actions.validate(view, action, params)
+      return 1
+    })
+    ctrl.set('getSnap', () => (view.last && view.last.snap) || null)
+    ctrl.set('getRealtimeData', () => (view.last && view.last.snap && view.last.snap.stats) || {})
+    for (const [k, fn] of Object.entries(custom)) if (typeof fn === 'function') ctrl.set(k, fn)
+    return ctrl
+  }
+
+  /**
+   * queryThing: `{id, method, params=[]}` → what the thing's controller method returns.
+   * @param {object} req
+   * @returns {Promise<unknown>}
+   */
+  async queryThing (req) {
+    obj(req)
+    if (typeof req.id !== 'string' || !this.things.get(req.id)) throw rackError('ERR_THING_NOTFOUND')
+    const params = req.params === undefined ? [] : req.params
+    if (!Array.isArray(params)) throw rackError('ERR_PARAMS_INVALID')
+    const fn = typeof req.method === 'string' ? this._ctrl(req.id).get(req.method) : null
+    if (!fn) throw rackError('ERR_THING_METHOD_NOTFOUND')
+    return fn(...params)
+  }
+
+  /**
+   * applyThings: `{method, query?, params?, sort?, offset?, limit?}` → number of successes.
+   * @param {object} req
+   * @returns {Promise<number>}
+   */
+  async applyThings (req) {
+    obj(req)
+    return this._audited('applyThings', req, null, async () => {
+      if (typeof req.method !== 'string' || req.method === '') throw rackError('ERR_THING_METHOD_NOTFOUND')
+      const params = req.params === undefined ? [] : req.params
+      if (!Array.isArray(params)) throw rackError('ERR_PARAMS_INVALID')
+      if (req.method.endsWith('ThingLocApply')) throw rackError('ERR_THING_METHOD_NOTFOUND')
+      const items = this.listThings({ query: req.query, sort: req.sort, offset: req.offset, limit: req.limit === undefined ? this.thingConf.maxLimit : req.limit })
+      let ok = 0
+      for (const item of items) {
+        const fn = this._ctrl(item.id).get(req.method)
+        if (!fn) throw rackError('ERR_THING_METHOD_NOTFOUND')
+        try {
+          const r = await fn(...params)
+          if (!(r && r.success === false)) ok++
+        } catch (err) {
+          this.logger.debug({ thingId: item.id, method: req.method, err: err.message }, 'applyThings: call failed')
+        }
+      }
+      return ok
+    }, { lock: false })
+  }
+
+  /**
+   * tailLog: `{key, tag, offset=0, limit?, start?, end?, fields?, groupRange?, shouldCalculateAvg?}`
+   * → newest-first entries of log `<key>-<tag>`.
+   * @param {object} req
+   * @returns {Promise<object[]>}
+   */
+  async tailLog (req) {
+    obj(req)
+    if (typeof req.key !== 'string' || req.key === '' || req.key.length > 128) throw rackError('ERR_LOG_KEY_NOTFOUND')
+    if (typeof req.tag !== 'string' || req.tag === '' || req.tag.length > 256) throw rackError('ERR_LOG_TAG_INVALID')
+    const name = `${req.key}-${req.tag}`
+    if (!this.logs.exists(name)) throw rackError('ERR_LOG_NOTFOUND')
+    const range = timeRange(req)
+    const hasRange = range.start !== undefined || range.end !== undefined
+    const { offset, limit } = q.parsePage(req.offset, req.limit, hasRange ? this.thingConf.maxLimit : DEFAULT_TAIL_LIMIT, this.thingConf.maxLimit)
+    const fields = q.parseFields(req.fields)
+    let rows = await this.logs.tail(name, { ...range, offset, limit })
+    if (req.groupRange !== undefined) rows = groupRows(rows, req.groupRange, Boolean(req.shouldCalculateAvg))
+    if (!fields) return rows
+    const inclusion = Object.values(fields).some((v) => v === 1 || v === true)
+    return q.project(rows, inclusion ? { ts: 1, ...fields } : fields)
+  }
+
+  /**
+   * getHistoricalLogs: `{logType:'alerts'|'info', offset?, limit?=100, start?, end?, fields?, query?}`.
+   * @param {object} req
+   * @returns {Promise<object[]>}
+   */
+  async getHistoricalLogs (req) {
+    obj(req)
+    if (req.logType !== 'alerts' && req.logType !== 'info') throw rackError('ERR_INFO_HISTORY_LOG_TYPE_INVALID')
+    const range = timeRange(req)
+    const { offset, limit } = q.parsePage(req.offset, req.limit, 100, this.thingConf.maxLimit)
+    const query = this._query(req.query)
+    const fields = q.parseFields(req.fields)
+    const thingOf = (id) => {
+      const r = this.things.get(id)
+      return r ? { id: r.id, info: r.info, tags: r.tags, type: r.type || THING_TYPE, code: r.code } : { id }
+    }
+    const out = []
+    const name = req.logType === 'alerts' ? 'thing-alerts' : 'thing-history-log'
+    const rows = this.logs.exists(name) ? await this.logs.tail(name, { ...range, limit: this.thingConf.maxLimit }) : []
+    for (const row of rows) {
+      if (req.logType === 'info') {
+        out.push({ ts: row.ts, changes: row.changes, thing: thingOf(row.id) })
+      } else {
+        for (const [k, a] of Object.entries(row)) {
+          if (k === 'ts' || !a || typeof a !== 'object') continue
+          const { thingId, ...alert } = a
+          out.push({ ...alert, thing: thingOf(thingId) })
+        }
+      }
+    }
+    const test = q.compile(query)
+    const hits = (test ? out.filter(test) : out).slice(offset, offset + limit)
+    return fields ? q.project(hits, fields) : hits
+  }
+
+  _thingForComment (req) {
+    obj(req)
+    this._checkWrite()
+    const rec = typeof req.thingId === 'string' ? this.things.get(req.thingId) : null
+    if (!rec) throw rackError('ERR_THING_NOTFOUND')
+    if (typeof req.user !== 'string' || req.user === '' || req.user.length > 256) throw rackError('ERR_USER_INVALID')
+    return rec
+  }
+
+  _findComment (rec, req) {
+    if (!rec.comments.length) throw rackError('ERR_THING_COMMENTS_NOTFOUND')
+    const i = rec.comments.findIndex((c) => (req.id !== undefined ? c.id === req.id : c.ts === req.ts))
+    if (i === -1 || (req.id === undefined && req.ts === undefined)) throw rackError('ERR_THING_COMMENT_NOTFOUND')
+    if (rec.comments[i].user !== req.user) throw rackError('ERR_COMMENT_ACCESS_DENIED')
+    return i
+  }
+
+  /**
+   * saveThingComment: `{thingId, comment, user, pos?}` → 1.
+   * @param {object} req
+   * @returns {Promise<number>}
+   */
+  async saveThingComment (req) {
+    return this._audited('saveThingComment', req || {}, req && req.thingId, async () => {
+      const rec = this._thingForComment(req)
+      const c = newComment(req.comment, req.user)
+      if (req.pos !== undefined) {
+        if (typeof req.pos !== 'string' && typeof req.pos !== 'number') throw rackError('ERR_COMMENT_POS_INVALID')
+        c.pos = req.pos
+      }
+      await this.things.put({ ...rec, comments: [...rec.comments, c] })
+      return 1
+    })
+  }
+
+  /**
+   * editThingComment: `{thingId, id?|ts?, comment, user}` → 1.
+   * @param {object} req
+   * @returns {Promise<number>}
+   */
+  async editThingComment (req) {
+    return this._audited('editThingComment', req || {}, req && req.thingId, async () => {
+      const rec = this._thingForComment(req)
+      const i = this._findComment(rec, req)
+      const comments = [...rec.comments]
+      comments[i] = { ...comments[i], comment: newComment(req.comment, req.user).comment, editedAt: Date.now() }
+      await this.things.put({ ...rec, comments })
+      return 1
+    })
+  }
+
+  /**
+   * deleteThingComment: `{thingId, id?|ts?, user}` → 1.
+   * @param {object} req
+   * @returns {Promise<number>}
+   */
+  async deleteThingComment (req) {
+    return this._audited('deleteThingComment', req || {}, req && req.thingId, async () => {
+      const rec = this._thingForComment(req)
+      const i = this._findComment(rec, req)
+      await this.things.put({ ...rec, comments: rec.comments.filter((_, j) => j !== i) })
+      return 1
+    })
+  }
+
+  /**
+   * getReplicaConf: discovery keys of the rack's core (this rack does not run replicas itself).
+   * @returns {{replicaDiscoveryKey: string, metaDiscoveryKeys: object}}
+   */
+  getReplicaConf () {
+    const dk = this.bee.core.discoveryKey.toString('hex')
+    return { replicaDiscoveryKey: dk, metaDiscoveryKeys: { 'main-0': dk } }
+  }
+
+  /**
+   * rackReboot: replies 1, then restarts the worker in process (the BLVM node never restarts a
+   * module that exits).
+   * @param {object} req
+   * @returns {Promise<number>}
+   */
+  async rackReboot (req) {
+    obj(req)
+    await this._audit('rackReboot', 'success', req, null)
+    setTimeout(() => this.onReboot(), 50).unref()
+    return 1
+  }
+
+  /**
+   * getWrkConf: `{fields?}` → the global config (config/global.config.json), projected.
+   * @param {object} req
+   * @returns {object}
+   */
+  getWrkConf (req) {
+    obj(req)
+    if (!this.conf.globalConfig) throw rackError('ERR_GLOBAL_CONFIG_MISSING')
+    const fields = q.parseFields(req.fields)
+    return fields ? q.project([this.conf.globalConfig], fields)[0] : this.conf.globalConfig
+  }
+
+  /**
+   * getThingConf: `{requestType: 'nextAvailableCode'|'poolConfig'}`.
+   * @param {object} req
+   * @returns {string|object[]}
+   */
+  getThingConf (req) {
+    obj(req)
+    if (req.requestType === 'nextAvailableCode') return this.things.nextCode()
+    if (req.requestType === 'poolConfig') return (this.thingConf.miner && this.thingConf.miner.pools) || []
+    throw rackError('ERR_INVALID_REQUEST_TYPE')
+  }
+
+  /** getWrkSettings → the settings object. @returns {Promise<object>} */
+  async getWrkSettings () {
+    const node = await this.settingsDb.get('settings_00')
+    return (node && node.value) || {}
+  }
+
+  /**
+   * saveWrkSettings: `{entries: {...}}` → the merged settings.
+   * @param {object} req
+   * @returns {Promise<object>}
+   */
+  async saveWrkSettings (req) {
+    obj(req)
+    return this._audited('saveWrkSettings', req, null, async () => {
+      this._checkWrite()
+      if (!q.isObject(req.entries)) throw rackError('ERR_ENTRIES_INVALID')
+      const merged = { ...(await this.getWrkSettings()), ...req.entries }
+      if (JSON.stringify(merged).length > MAX_SETTINGS_BYTES) throw rackError('ERR_ENTRIES_INVALID', 'settings too large')
+      await this.settingsDb.put('settings_00', merged)
+      return merged
+    })
+  }
+
+  /**
+   * getWriteCalls (thg-write-calls facility): `{query, action, params, rackActionId?}` →
+   * `{reqVotes, calls:[{id, tags}]}`.
+   * @param {object} req
+   * @returns {Promise<{reqVotes: number, calls: object[]}>}
+   */
+  async getWriteCalls (req) {
+    obj(req)
+    if (typeof req.action !== 'string' || req.action === '') throw rackError('ERR_ACTION_INVALID')
+    const params = req.params === undefined ? [] : req.params
+    if (!Array.isArray(params)) throw rackError('ERR_PARAMS_INVALID')
+    const wl = new Map([...RACK_ACTIONS, ...this.providers.actions.whitelist])
+    if (!wl.has(req.action)) return { calls: [], reqVotes: 1 }
+    const reqVotes = wl.get(req.action)
+    if (req.rackActionId !== undefined && req.rackActionId !== null) return { reqVotes, calls: [{ id: req.rackActionId, tags: [] }] }
+    const ids = this.things.matchIds(this._query(req.query))
+    for (const id of ids) this._ctrl(id).get('validateWriteAction')(req.action, ...params)
+    return { reqVotes, calls: ids.map((id) => ({ id, tags: this.things.get(id).tags })) }
+  }
+
+  _firmwareDir () {
+    return path.resolve(this.conf.root, this.thingConf.dirFirmwares)
+  }
+
+  /** listFirmwares → `[{name, file, id}]` whose file exists. @returns {Promise<object[]>} */
+  async listFirmwares () {
+    const out = []
+    const dir = this._firmwareDir()
+    for await (const { value } of this.firmwaresDb.createReadStream()) {
+      if (fs.existsSync(path.join(dir, value.file))) out.push(value)
+    }
+    return out
+  }
+
+  /**
+   * registerFirmware: `{name, file}` → 1 (file relative to `thing.dirFirmwares`).
+   * @param {object} req
+   * @returns {Promise<number>}
+   */
+  async registerFirmware (req) {
+    if (!q.isObject(req)) throw rackError('ERR_FIRMWARE_INVALID')
+    return this._audited('registerFirmware', req, null, async () => {
+      this._checkWrite()
+      if (typeof req.name !== 'string' || req.name === '' || req.name.length > 128) throw rackError('ERR_FIRMWARE_NAME_INVALID')
+      if (typeof req.file !== 'string' || req.file === '' || req.file.length > 255 || req.file !== path.basename(req.file) || req.file.startsWith('.')) {
+        throw rackError('ERR_FIRMWARE_FILE_INVALID')
+      }
+      if (!fs.existsSync(path.join(this._firmwareDir(), req.file))) throw rackError('ERR_FIRMWARE_FILE_NOT_FOUND')
+      const id = crypto.randomUUID()
+      await this.firmwaresDb.put(id, { name: req.name, file: req.file, id })
+      return 1
+    })
+  }
+}
+
+function obj (req) {
+  if (!q.isObject(req)) throw rackError('ERR_REQUEST_INVALID', 'request must be a JSON object')
+}
+
+function objOr (v, code) {
+  if (!q.isObject(v)) throw rackError(code)
+  return v
+}
+
+function randomId () {
+  const b = crypto.randomBytes(15)
+  let s = ''
+  for (const x of b) s += ALNUM[x % ALNUM.length]
+  return s
+}
+
+function validateOpts (opts) {
+  if (!q.isObject(opts)) throw rackError('ERR_THING_VALIDATE_OPTS_INVALID', 'opts must be an object')
+  if (typeof opts.address !== 'string' || !HOST_RE.test(opts.address)) throw rackError('ERR_THING_VALIDATE_OPTS_INVALID', 'opts.address')
+  if (opts.port !== undefined && (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535)) throw rackError('ERR_THING_VALIDATE_OPTS_INVALID', 'opts.port')
+  if (JSON.stringify(opts).length > MAX_INFO_BYTES) throw rackError('ERR_THING_VALIDATE_OPTS_INVALID', 'opts too large')
+  return { ...opts }
+}
+
+function validateInfo (info) {
+  if (!q.isObject(info)) throw rackError('ERR_THING_INFO_INVALID')
+  if (JSON.stringify(info).length > MAX_INFO_BYTES) throw rackError('ERR_THING_INFO_INVALID', 'info too large')
+  if (info.macAddress !== undefined) {
+    if (typeof info.macAddress !== 'string' || !MAC_RE.test(info.macAddress)) throw rackError('ERR_THING_MACADDRESS_INVALID')
+    if (parseInt(info.macAddress.slice(0, 2), 16) & 1) throw rackError('ERR_THING_MACADDRESS_MULTICAST')
+  }
+  if (info.serialNum !== undefined && (typeof info.serialNum !== 'string' || info.serialNum.length > 128)) throw rackError('ERR_THING_SERIALNUM_INVALID')
+  return { ...info }
+}
+
+function validateTags (tags) {
+  if (tags === undefined) return []
+  if (!Array.isArray(tags) || tags.length > 64 || !tags.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 128)) {
+    throw rackError('ERR_THING_TAGS_INVALID')
+  }
+  return tags
+}
+
+function newComment (comment, user) {
+  if (typeof comment !== 'string' || comment === '' || comment.length > MAX_COMMENT) throw rackError('ERR_COMMENT_INVALID')
+  return { id: crypto.randomUUID(), ts: Date.now(), comment, user: typeof user === 'string' ? user : null }
+}
+
+function diffInfo (a, b) {
+  const changes = {}
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (k === 'updatedAt' || k === 'lastActionId') continue
+    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) changes[k] = { old: a[k] === undefined ? null : a[k], new: b[k] === undefined ? null : b[k] }
+  }
+  return changes
+}
+
+function timeRange (req) {
+  const out = {}
+  for (const k of ['start', 'end']) {
+    if (req[k] === undefined || req[k] === null) continue
+    if (!Number.isInteger(req[k]) || req[k] < 0) throw rackError(k === 'start' ? 'ERR_START_INVALID' : 'ERR_END_INVALID')
+    out[k] = req[k]
+  }
+  if (out.start !== undefined && out.end !== undefined && out.start > out.end) throw rackError('ERR_START_INVALID', 'start > end')
+  return out
+}
+
+const RANGE_RE = /^(\d+)(m|H|h|D|d)$/
+const UNIT_MS = { m: 60000, H: 3600000, h: 3600000, D: 86400000, d: 86400000 }
+
+function groupRows (rows, groupRange, calcAvg) {
+  const m = typeof groupRange === 'string' ? RANGE_RE.exec(groupRange) : null
+  if (!m || Number(m[1]) === 0) throw rackError('ERR_GROUP_RANGE_INVALID')
+  const ms = Number(m[1]) * UNIT_MS[m[2]]
+  const buckets = new Map()
+  for (const r of rows) {
+    const k = st.align(r.ts, ms)
+    let b = buckets.get(k)
+    if (!b) buckets.set(k, (b = []))
+    b.push(r)
+  }
+  const out = []
+  for (const [ts, list] of buckets) {
+    const entry = { ...list[0], ts }
+    if (calcAvg) {
+      for (const key of Object.keys(entry)) {
+        if (key === 'ts' || typeof entry[key] !== 'number') continue
+        const vals = list.map((r) => r[key]).filter((v) => typeof v === 'number')
+        entry[key] = vals.reduce((a, b) => a + b, 0) / vals.length
+      }
+    }
+    out.push(entry)
+  }
+  return out
+}
+
+module.exports = { MinerRack, THING_TYPE }

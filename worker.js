@@ -1,0 +1,67 @@
+'use strict'
+// blvm-miningos rack worker entry point.
+//   MiningOS way: node worker.js --wtype wrk-miner-rack-blvm --env production --rack <id>
+//   BLVM way:     exec'd by the launcher (BLVM_MININGOS_LAUNCHED=1, DATA_DIR, ...), no argv.
+// SIGTERM / SIGINT stop the worker cleanly and exit 0.
+
+const fs = require('node:fs')
+const path = require('node:path')
+const { loadConfig } = require('./src/config')
+const { createLogger } = require('./src/logger')
+const { RackWorker } = require('./src/rack-worker')
+
+/**
+ * Boots the worker from argv/env. Resolves to the running worker.
+ * @param {{argv?: string[], env?: NodeJS.ProcessEnv, cwd?: string, providers?: object}} [opts]
+ * @returns {Promise<RackWorker>}
+ */
+async function main (opts = {}) {
+  process.env.TZ = 'UTC'
+  const conf = loadConfig(opts)
+  const logger = createLogger(conf)
+  const worker = new RackWorker(conf, { logger, providers: opts.providers })
+  let stopping = false
+  const shutdown = (signal, code) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'stopping')
+    const force = setTimeout(() => process.exit(code || 1), 10000)
+    force.unref()
+    worker.stop().catch((err) => logger.error({ err }, 'stop failed')).finally(() => {
+      logger.flush()
+      process.exit(code)
+    })
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM', 0))
+  process.on('SIGINT', () => shutdown('SIGINT', 0))
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception')
+    shutdown('uncaughtException', 1)
+  })
+  process.on('unhandledRejection', (err) => {
+    logger.fatal({ err }, 'unhandled rejection')
+    shutdown('unhandledRejection', 1)
+  })
+  worker.on('registered', (ev) => logger.info(ev, 'registered'))
+  process.title = `${conf.wtype}-${process.pid}`
+  await worker.start()
+  return worker
+}
+
+function fail (err) {
+  const line = `blvm-miningos worker: ${err.code || 'ERR_START_FAILED'}${err.detail ? ': ' + err.detail : ''}${err.code ? '' : ' ' + err.stack}\n`
+  if (process.env.BLVM_MININGOS_LAUNCHED === '1' && process.env.DATA_DIR) {
+    try {
+      const dir = path.join(process.env.DATA_DIR, 'logs')
+      fs.mkdirSync(dir, { recursive: true })
+      fs.appendFileSync(path.join(dir, 'worker.log'), JSON.stringify({ level: 60, time: Date.now(), msg: line.trim() }) + '\n')
+    } catch {}
+  } else {
+    process.stderr.write(line)
+  }
+  process.exit(1)
+}
+
+if (require.main === module) main().catch(fail)
+
+module.exports = { main }
