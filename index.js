@@ -838,4 +838,5 @@ module.exports = nativeBinding
 module.exports.NodeClient = nativeBinding.NodeClient
 module.exports.addonVersion = nativeBinding.addonVersion
 module.exports.loadConfig = nativeBinding.loadConfig
+module.exports.runtimeInfo = nativeBinding.runtimeInfo
 module.exports.selfTest = nativeBinding.selfTest

@@ -8,6 +8,7 @@
 pub mod config;
 mod errors;
 pub mod node;
+pub mod runtime;
 pub mod types;
 
 use napi_derive::napi;
