@@ -48,7 +48,7 @@ function readModuleConfig (opts = {}) {
 // A config error from a file names it ("config file /x/miningos.toml: ..."); one from the defaults
 // or the environment alone means no file was found.
 function hasTomlFile (message) {
-  return /config file /.test(message)
+  return /^config file /.test(message)
 }
 
 // napi's `Record<string, string>` refuses undefined values.
