@@ -9,6 +9,84 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** The MiningOS app-node client with its OAuth2 / app-node token manager. */
+export declare class AppNodeClient {
+  /**
+   * Builds the client: checks URLs (https unless loopback), loads secrets from env / 0600
+   * files, and loads the token cache (refused with `ERR_TOKEN_CACHE_PERMS` when others can
+   * read it). Throws a coded error on bad options.
+   */
+  constructor(options: AppNodeOptions)
+  /**
+   * Starts an RFC 8628 device login. Resolves `{verificationUri, verificationUriComplete,
+   * userCode, expiresIn, interval}` to show the operator.
+   */
+  startDeviceLogin(): Promise<{ verificationUri: string, verificationUriComplete: string | null, userCode: string, expiresIn: number, interval: number }>
+  /**
+   * Waits (polling) until the started device login is approved, denied or expired; caches the
+   * token and resolves the token status.
+   */
+  waitDeviceLogin(timeoutSeconds?: number | undefined | null): Promise<{ provider: string, loggedIn: boolean, kind: string | null, scope: string | null, expiresAt: number | null, expiresIn: number | null, refreshDue: boolean, hasRefreshToken: boolean, cacheFile: string | null, refreshes: number }>
+  /**
+   * Obtains a new token now without a person (refresh token, client credentials, or app-node
+   * `POST /auth/token`) and resolves the token status. The token never reaches JavaScript.
+   */
+  refreshToken(): Promise<{ provider: string, loggedIn: boolean, kind: string | null, scope: string | null, expiresAt: number | null, expiresIn: number | null, refreshDue: boolean, hasRefreshToken: boolean, cacheFile: string | null, refreshes: number }>
+  /** The token status: provider, kind, expiry, refresh due, cache file (never the token). */
+  oauthStatus(): Promise<{ provider: string, loggedIn: boolean, kind: string | null, scope: string | null, expiresAt: number | null, expiresIn: number | null, refreshDue: boolean, hasRefreshToken: boolean, cacheFile: string | null, refreshes: number }>
+  /** Forgets the token and deletes the cache; resolves whether there was one. */
+  logout(): Promise<boolean>
+  /** `GET /auth/userinfo`. */
+  userinfo(): Promise<any>
+  /** `GET /auth/permissions`: `{write, caps, superAdmin, permissions}`. */
+  permissions(): Promise<any>
+  /** `GET /auth/list-racks?type=`: `[[{id, type, info}]]`, one array per ork. */
+  listRacks(rackType?: string | undefined | null): Promise<any[][]>
+  /**
+   * `GET /auth/list-things`: options `{query, fields, sort, offset, limit, status,
+   * overwriteCache}` (objects are sent as JSON); `[[thing]]`, one array per ork.
+   */
+  listThings(options?: { query?: object, fields?: object, sort?: object, offset?: number, limit?: number, status?: number, overwriteCache?: boolean }): Promise<any[][]>
+  /**
+   * `GET /auth/miners`: options `{filter, search, sort, fields, offset, limit,
+   * overwriteCache}`; `{data, totalCount, offset, limit, hasMore}`.
+   */
+  miners(options?: { filter?: object, search?: string, sort?: object, fields?: object, offset?: number, limit?: number, overwriteCache?: boolean }): Promise<any>
+  /**
+   * `GET /auth/tail-log`: options `{key, type, tag, start, end, offset, limit, fields,
+   * aggrFields, aggrTimes}` (`key` and `type` required); one array per ork.
+   */
+  tailLog(options: { key: string, type: string, tag?: string, start?: number, end?: number, offset?: number, limit?: number, fields?: object, aggrFields?: object, aggrTimes?: unknown, overwriteCache?: boolean }): Promise<any[][]>
+  /** `GET /auth/tail-log/multi?keys=[...]`. */
+  tailLogMulti(keys: object[]): Promise<any>
+  /** `GET /auth/ext-data?type=&query=`: raw ext data, one array per ork. */
+  extData(dataType: string, query?: object): Promise<any[][]>
+  /**
+   * `GET /auth/history-log`: options `{logType: 'alerts'|'info', start, end, offset, limit,
+   * query, fields, sort}`; one array per ork.
+   */
+  historyLog(options: { logType: 'alerts' | 'info', start?: number, end?: number, offset?: number, limit?: number, query?: object, fields?: object, sort?: object }): Promise<any[][]>
+  /** `GET /auth/settings?rackId=`. */
+  getSettings(rackId: string): Promise<any>
+  /** `PUT /auth/settings {rackId, entries}`. */
+  putSettings(rackId: string, entries: Record<string, unknown>): Promise<any>
+  /** `POST /auth/actions/voting {query, action, params, rackType?}`: `[{id, data, errors}]`. */
+  pushAction(request: { query: object, action: string, params?: unknown[], rackType?: string }): Promise<any[]>
+  /** `POST /auth/actions/voting/batch {batchActionsPayload, batchActionUID}`. */
+  pushActionsBatch(request: { batchActionsPayload: Array<{ query: object, action: string, params?: unknown[], rackType?: string }>, batchActionUID: string }): Promise<any>
+  /** `PUT /auth/actions/voting/:id/vote {approve}`. */
+  voteAction(id: string, approve: boolean): Promise<any>
+  /** `DELETE /auth/actions/voting/cancel?ids=`. */
+  cancelActions(ids: Array<string>): Promise<any>
+  /** `GET /auth/actions?queries=[...]&groupBatch`. */
+  queryActions(queries: Array<{ type: 'voting' | 'ready' | 'executing' | 'done' | string, filter?: object, opts?: object, query?: object, fields?: object }>, groupBatch?: boolean): Promise<any>
+  /** `GET /auth/actions/batch?ids=`. */
+  getActionsBatch(ids: Array<string>): Promise<any>
+  /** `GET /auth/actions/:type/:id`. */
+  getAction(actionType: string, id: string): Promise<any>
+}
+export type JsAppNodeClient = AppNodeClient
+
 /**
  * The BLVM node as the module sees it: one view over the JSON-RPC channel (and the IPC, where
  * the safety policy allows it).
@@ -39,7 +117,8 @@ export declare class NodeClient {
   status(): NodeStatus
   /**
    * The next batch of change events (at most `max`, default 256), waiting for at least one;
-   * `null` after `close()`.
+   * `null` after `close()`. Keep one call pending at a time: a call that is abandoned (say, on
+   * a timeout) still takes the next batch when it comes.
    */
   nextEvents(max?: number | undefined | null): Promise<NodeEvent[] | null>
   /**
@@ -102,6 +181,51 @@ export declare class NodeClient {
 
 /** Version of the addon (and of the core crate it wraps). */
 export declare function addonVersion(): string
+
+/**
+ * Options of `new AppNodeClient(options)`. Names follow the `[http]` config keys in camelCase.
+ * Secrets are never options: they come from `MININGOS_OAUTH_CLIENT_SECRET` /
+ * `MININGOS_APP_NODE_TOKEN` or the 0600 files named here.
+ */
+export interface AppNodeOptions {
+  /** The module's data dir (the token cache lives inside it). */
+  dataDir: string
+  /** app-node base URL (needed for the REST calls and the `app-node` provider). */
+  appNodeUrl?: string
+  /** `google` | `oidc` | `custom` | `app-node` (default `app-node`). */
+  oauthProvider?: string
+  /** Issuer for `oidc`. */
+  oauthIssuer?: string
+  /** Device authorization endpoint for `custom`. */
+  oauthDeviceAuthorizationUrl?: string
+  /** Token endpoint for `custom`. */
+  oauthTokenUrl?: string
+  /** OAuth2 client id. */
+  oauthClientId?: string
+  /** Scopes (default: the provider's). */
+  oauthScopes?: Array<string>
+  /** File holding the client secret (0600), when the env var is not set. */
+  oauthClientSecretFile?: string
+  /** File holding the app-node bootstrap token (0600), when the env var is not set. */
+  appNodeTokenFile?: string
+  /** app-node token lifetime (its `a0.ttl`), seconds; default 300. */
+  appNodeTokenTtlSeconds?: number
+  /** Token cache file relative to `dataDir` (default `miningos-token.json`); `""` disables it. */
+  tokenCacheFile?: string
+  /** Per-request timeout, seconds (default 30). */
+  requestTimeoutSeconds?: number
+  /** Allow plain http to non-loopback hosts (default false). */
+  allowInsecureHttp?: boolean
+  /** Retries of idempotent requests (default 3). */
+  maxRetries?: number
+  /** First retry delay, ms (default 200). */
+  retryBaseMs?: number
+  /**
+   * Renew the token in the background before it expires, even when idle (default true;
+   * needed for app-node tokens, which cannot be renewed once expired).
+   */
+  backgroundRefresh?: boolean
+}
 
 /** `getblock`. */
 export interface Block {

@@ -835,6 +835,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.AppNodeClient = nativeBinding.AppNodeClient
+module.exports.JsAppNodeClient = nativeBinding.JsAppNodeClient
 module.exports.NodeClient = nativeBinding.NodeClient
 module.exports.addonVersion = nativeBinding.addonVersion
 module.exports.loadConfig = nativeBinding.loadConfig

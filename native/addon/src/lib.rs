@@ -5,6 +5,7 @@
 
 #![deny(clippy::all)]
 
+mod appnode;
 pub mod config;
 mod errors;
 pub mod node;

@@ -88,7 +88,8 @@ impl NodeClient {
     }
 
     /// The next batch of change events (at most `max`, default 256), waiting for at least one;
-    /// `null` after `close()`.
+    /// `null` after `close()`. Keep one call pending at a time: a call that is abandoned (say, on
+    /// a timeout) still takes the next batch when it comes.
     #[napi(ts_return_type = "Promise<NodeEvent[] | null>")]
     pub fn next_events<'e>(
         &self,
