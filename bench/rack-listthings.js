@@ -51,9 +51,10 @@ async function main () {
     // Measure a rack in steady state: restart it (as after any deploy), let it settle.
     await env.restart()
     await new Promise((resolve) => setTimeout(resolve, 3000))
+    console.log(`worker RSS with ${N} things after a restart: ${f(rssMb(env.w.child.pid))} MB (target <= 120)`)
+    // the baseline's data set: the same things, fetched once (this big reply grows the worker's heap)
     const things = await client.request(key, 'listThings', { status: 1, limit: N }, { timeout: 60000 })
     if (things.length !== N) throw new Error(`expected ${N} things, got ${things.length}`)
-    console.log(`worker RSS with ${N} things after a restart: ${f(rssMb(env.w.child.pid))} MB (target <= 120)`)
     console.log('')
     console.log('case | rack over RPC p50 / p99 ms | baseline in-process p50 / p99 ms | p99 speed-up')
     for (const [name, req] of CASES) {

@@ -33,6 +33,8 @@ const THING_DEFAULTS = {
   maxQueryBytes: 16384,
   maxRequestBytes: 1048576,
   maxLimit: 100000,
+  logRotateMaxLength: 1000000,
+  logKeepCount: 3,
   dirFirmwares: 'firmwares',
   miner: { pools: [] }
 }
@@ -161,7 +163,7 @@ function loadConfig (opts = {}) {
   }
 
   const thing = { ...THING_DEFAULTS, ...(isObject(c.thing) ? c.thing : {}), ...(baseThing.data || {}) }
-  for (const k of ['collectSnapsItvMs', 'storeSnapItvMs', 'maxQueryBytes', 'maxRequestBytes', 'maxLimit']) {
+  for (const k of ['collectSnapsItvMs', 'storeSnapItvMs', 'maxQueryBytes', 'maxRequestBytes', 'maxLimit', 'logRotateMaxLength', 'logKeepCount']) {
     if (!Number.isInteger(thing[k]) || thing[k] <= 0) throw rackError('ERR_CONFIG_INVALID', where(`thing.${k} must be a positive integer`))
   }
 

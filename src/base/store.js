@@ -9,6 +9,7 @@ const Hyperbee = require('hyperbee')
 const crypto = require('hypercore-crypto')
 const Rache = require('rache')
 const CoreStorage = require('hypercore-storage')
+const { rackError } = require('../errors')
 
 // One bounded block/node cache shared by every core and bee of the store (the default is an
 // unbounded-looking 65 536 entries per bee, which costs hundreds of MB after a write burst).
@@ -31,7 +32,13 @@ class StoreFacility {
     fs.mkdirSync(this.storeDir, { recursive: true })
     const storage = new CoreStorage(this.storeDir, { writeBufferSize: WRITE_BUFFER_BYTES })
     this.store = new Corestore(storage, { globalCache: new Rache({ maxSize: CACHE_ENTRIES }) })
-    await this.store.ready()
+    try {
+      await this.store.ready()
+    } catch (err) {
+      this.store = null
+      if (/lock/i.test(err.message)) throw rackError('ERR_STORE_LOCKED', `${this.storeDir}: in use by another worker`)
+      throw rackError('ERR_STORE_OPEN_FAILED', `${this.storeDir}: ${err.message}`)
+    }
   }
 
   /**
@@ -45,8 +52,26 @@ class StoreFacility {
     if (bee) return bee
     bee = new Hyperbee(this.store.get({ name }), { keyEncoding: 'utf-8', valueEncoding: 'json', ...beeOpts })
     this._bees.set(name, bee)
-    await bee.ready()
+    try {
+      await bee.ready()
+    } catch (err) {
+      this._bees.delete(name)
+      await bee.close().catch(() => {})
+      throw err
+    }
     return bee
+  }
+
+  /**
+   * Closes a bee and purges its core from disk (log rotation).
+   * @param {string} name core name
+   */
+  async dropBee (name) {
+    const bee = this._bees.get(name) || new Hyperbee(this.store.get({ name }))
+    this._bees.delete(name)
+    await bee.ready()
+    await bee.core.purge()
+    await bee.close().catch(() => {})
   }
 
   /**

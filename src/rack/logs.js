@@ -91,8 +91,13 @@ class TimeLogs {
   }
 }
 
+/**
+ * A sortable key for a ms timestamp: 12 hex chars (the 6 bytes of MiningOS `convIntToBin`).
+ * @param {number} ts
+ * @returns {string}
+ */
 function tsKey (ts) {
   return Math.max(0, Math.min(MAX_TS, Math.floor(ts))).toString(16).padStart(12, '0')
 }
 
-module.exports = { TimeLogs }
+module.exports = { TimeLogs, tsKey }

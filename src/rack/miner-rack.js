@@ -8,20 +8,16 @@ const path = require('node:path')
 const crypto = require('node:crypto')
 const { ThingStore, redactOpts, checkCode } = require('./thing-store')
 const { TimeLogs } = require('./logs')
+const { RotatingLog } = require('./rotating-log')
 const q = require('./query')
 const st = require('./stats')
 const { rackError } = require('../errors')
+const { obj, objOr, randomId, validateOpts, validateInfo, validateTags, newComment, diffInfo, timeRange, groupRows, ID_RE } = require('./validate')
 
 const THING_TYPE = 'miner-blvm-sv2'
 const RACK_ACTIONS = [['rackReboot', 2], ['registerThing', 1], ['updateThing', 1], ['forgetThings', 1]]
-const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/
-const MAC_RE = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i
-const HOST_RE = /^[A-Za-z0-9.:_-]{1,255}$/
-const MAX_COMMENT = 4096
-const MAX_INFO_BYTES = 16384
 const MAX_SETTINGS_BYTES = 65536
 const DEFAULT_TAIL_LIMIT = 100
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 
 class MinerRack {
   /**
@@ -42,6 +38,8 @@ class MinerRack {
     this.logs = null
     this._timers = []
     this._lastStored = new Map()
+    this._lastSnapJson = new Map()
+    this._alertsSeen = new Map()
     this._collecting = false
     this._started = false
     this._writes = Promise.resolve()
@@ -61,6 +59,8 @@ class MinerRack {
     const src = await this.things.load({ snapshotFile: this.snapshotFile, version: this.bee.version })
     fs.rmSync(this.snapshotFile, { force: true })
     await this.logs.load()
+    this.thingLog = new RotatingLog({ store, family: 'thing-5m', meta: this.bee.sub('meta_rotations'), maxLength: this.thingConf.logRotateMaxLength, keep: this.thingConf.logKeepCount })
+    await this.thingLog.open()
     this.logger.info({ things: this.things.size, from: src }, 'things loaded')
   }
 
@@ -78,6 +78,7 @@ class MinerRack {
     for (const t of this._timers) clearTimeout(t.handle)
     this._timers = []
     while (this._collecting) await new Promise((resolve) => setTimeout(resolve, 10))
+    await this._writes // let an accepted write finish before the store closes
     if (!this.things) return
     try {
       this.things.saveSnapshot(this.snapshotFile, this.bee.version)
@@ -136,6 +137,7 @@ class MinerRack {
     try {
       const now = Date.now()
       const out = []
+      const snaps = []
       let n = 0
       for (const rec of this.things.records()) {
         const last = await this._snap(rec.id, now)
@@ -146,17 +148,28 @@ class MinerRack {
         if (!this._lastStored.has(rec.id)) this._lastStored.set(rec.id, this._started ? 0 : slot)
         if (slot > this._lastStored.get(rec.id)) {
           this._lastStored.set(rec.id, slot)
-          out.push([`thing-5m-${rec.id}`, { ts: now, err: last.err, snap: last.snap }])
+          // an unchanged snapshot is not stored again (logs are append-only: see docs, retention)
+          const json = JSON.stringify([last.err, last.snap])
+          if (this._lastSnapJson.get(rec.id) !== json) {
+            this._lastSnapJson.set(rec.id, json)
+            snaps.push([rec.id, { ts: now, err: last.err, snap: last.snap }])
+          }
         }
-        if (last.alerts && last.alerts.length) {
-          const entry = { ts: now }
-          for (const a of last.alerts) entry[a.uuid || crypto.randomUUID()] = { ...a, thingId: rec.id }
-          out.push(['thing-alerts', entry])
+        // thing-alerts: each alert once, at its createdAt (an alert that stays keeps its uuid)
+        let seen = this._alertsSeen.get(rec.id)
+        for (const a of (Array.isArray(last.alerts) ? last.alerts : [])) {
+          const uuid = a && typeof a.uuid === 'string' ? a.uuid : null
+          if (!uuid || (seen && seen.has(uuid))) continue
+          if (!seen) this._alertsSeen.set(rec.id, (seen = new Set()))
+          seen.add(uuid)
+          out.push(['thing-alerts', { ts: Number.isInteger(a.createdAt) ? a.createdAt : now, [uuid]: { ...a, thingId: rec.id } }])
         }
         if (out.length >= 1000) await this.logs.appendMany(out.splice(0))
+        if (snaps.length >= 1000) await this.thingLog.appendMany(snaps.splice(0))
         if (++n % 500 === 0) await new Promise((resolve) => setImmediate(resolve)) // let RPC in
       }
       await this.logs.appendMany(out)
+      await this.thingLog.appendMany(snaps)
     } finally {
       this._collecting = false
     }
@@ -290,9 +303,10 @@ class MinerRack {
    */
   async registerThing (req) {
     obj(req)
-    return this._audited('registerThing', req, typeof req.id === 'string' ? req.id : null, async () => {
+    let id = null
+    const res = await this._audited('registerThing', req, typeof req.id === 'string' ? req.id : null, async () => {
       this._checkWrite()
-      const id = req.id === undefined ? randomId() : req.id
+      id = req.id === undefined ? randomId() : req.id
       if (typeof id !== 'string' || !ID_RE.test(id)) throw rackError('ERR_THING_ID_INVALID')
       if (this.things.get(id)) throw rackError('ERR_THING_WITH_ID_ALREADY_EXISTS')
       const code = req.code === undefined ? this.things.nextCode() : req.code
@@ -308,10 +322,11 @@ class MinerRack {
       if (clash) throw rackError(clash)
       rec.tags = this.things.buildTags(rec, tags)
       await this.things.put(rec)
-      await this._collectOne(id)
       this.logger.info({ thingId: id, code, opts: redactOpts(opts) }, 'thing registered')
       return 1
     })
+    await this._collectOne(id) // first snapshot, outside the write lock (a provider may be slow)
+    return res
   }
 
   /**
@@ -368,6 +383,8 @@ class MinerRack {
       for (const id of ids) {
         await this.things.remove(id)
         this._lastStored.delete(id)
+        this._lastSnapJson.delete(id)
+        this._alertsSeen.delete(id)
       }
       this.logger.info({ count: ids.length }, 'things forgotten')
       return 1
@@ -443,12 +460,16 @@ class MinerRack {
     if (typeof req.key !== 'string' || req.key === '' || req.key.length > 128) throw rackError('ERR_LOG_KEY_NOTFOUND')
     if (typeof req.tag !== 'string' || req.tag === '' || req.tag.length > 256) throw rackError('ERR_LOG_TAG_INVALID')
     const name = `${req.key}-${req.tag}`
-    if (!this.logs.exists(name)) throw rackError('ERR_LOG_NOTFOUND')
+    const rotating = req.key === 'thing-5m'
+    if (!rotating && !this.logs.exists(name)) throw rackError('ERR_LOG_NOTFOUND')
     const range = timeRange(req)
     const hasRange = range.start !== undefined || range.end !== undefined
     const { offset, limit } = q.parsePage(req.offset, req.limit, hasRange ? this.thingConf.maxLimit : DEFAULT_TAIL_LIMIT, this.thingConf.maxLimit)
     const fields = q.parseFields(req.fields)
-    let rows = await this.logs.tail(name, { ...range, offset, limit })
+    let rows = rotating
+      ? await this.thingLog.tail(req.tag, { ...range, offset, limit })
+      : await this.logs.tail(name, { ...range, offset, limit })
+    if (rotating && rows.length === 0 && !this.things.get(req.tag)) throw rackError('ERR_LOG_NOTFOUND')
     if (req.groupRange !== undefined) rows = groupRows(rows, req.groupRange, Boolean(req.shouldCalculateAvg))
     if (!fields) return rows
     const inclusion = Object.values(fields).some((v) => v === 1 || v === true)
@@ -677,103 +698,6 @@ class MinerRack {
       return 1
     })
   }
-}
-
-function obj (req) {
-  if (!q.isObject(req)) throw rackError('ERR_REQUEST_INVALID', 'request must be a JSON object')
-}
-
-function objOr (v, code) {
-  if (!q.isObject(v)) throw rackError(code)
-  return v
-}
-
-function randomId () {
-  const b = crypto.randomBytes(15)
-  let s = ''
-  for (const x of b) s += ALNUM[x % ALNUM.length]
-  return s
-}
-
-function validateOpts (opts) {
-  if (!q.isObject(opts)) throw rackError('ERR_THING_VALIDATE_OPTS_INVALID', 'opts must be an object')
-  if (typeof opts.address !== 'string' || !HOST_RE.test(opts.address)) throw rackError('ERR_THING_VALIDATE_OPTS_INVALID', 'opts.address')
-  if (opts.port !== undefined && (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535)) throw rackError('ERR_THING_VALIDATE_OPTS_INVALID', 'opts.port')
-  if (JSON.stringify(opts).length > MAX_INFO_BYTES) throw rackError('ERR_THING_VALIDATE_OPTS_INVALID', 'opts too large')
-  return { ...opts }
-}
-
-function validateInfo (info) {
-  if (!q.isObject(info)) throw rackError('ERR_THING_INFO_INVALID')
-  if (JSON.stringify(info).length > MAX_INFO_BYTES) throw rackError('ERR_THING_INFO_INVALID', 'info too large')
-  if (info.macAddress !== undefined) {
-    if (typeof info.macAddress !== 'string' || !MAC_RE.test(info.macAddress)) throw rackError('ERR_THING_MACADDRESS_INVALID')
-    if (parseInt(info.macAddress.slice(0, 2), 16) & 1) throw rackError('ERR_THING_MACADDRESS_MULTICAST')
-  }
-  if (info.serialNum !== undefined && (typeof info.serialNum !== 'string' || info.serialNum.length > 128)) throw rackError('ERR_THING_SERIALNUM_INVALID')
-  return { ...info }
-}
-
-function validateTags (tags) {
-  if (tags === undefined) return []
-  if (!Array.isArray(tags) || tags.length > 64 || !tags.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 128)) {
-    throw rackError('ERR_THING_TAGS_INVALID')
-  }
-  return tags
-}
-
-function newComment (comment, user) {
-  if (typeof comment !== 'string' || comment === '' || comment.length > MAX_COMMENT) throw rackError('ERR_COMMENT_INVALID')
-  return { id: crypto.randomUUID(), ts: Date.now(), comment, user: typeof user === 'string' ? user : null }
-}
-
-function diffInfo (a, b) {
-  const changes = {}
-  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    if (k === 'updatedAt' || k === 'lastActionId') continue
-    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) changes[k] = { old: a[k] === undefined ? null : a[k], new: b[k] === undefined ? null : b[k] }
-  }
-  return changes
-}
-
-function timeRange (req) {
-  const out = {}
-  for (const k of ['start', 'end']) {
-    if (req[k] === undefined || req[k] === null) continue
-    if (!Number.isInteger(req[k]) || req[k] < 0) throw rackError(k === 'start' ? 'ERR_START_INVALID' : 'ERR_END_INVALID')
-    out[k] = req[k]
-  }
-  if (out.start !== undefined && out.end !== undefined && out.start > out.end) throw rackError('ERR_START_INVALID', 'start > end')
-  return out
-}
-
-const RANGE_RE = /^(\d+)(m|H|h|D|d)$/
-const UNIT_MS = { m: 60000, H: 3600000, h: 3600000, D: 86400000, d: 86400000 }
-
-function groupRows (rows, groupRange, calcAvg) {
-  const m = typeof groupRange === 'string' ? RANGE_RE.exec(groupRange) : null
-  if (!m || Number(m[1]) === 0) throw rackError('ERR_GROUP_RANGE_INVALID')
-  const ms = Number(m[1]) * UNIT_MS[m[2]]
-  const buckets = new Map()
-  for (const r of rows) {
-    const k = st.align(r.ts, ms)
-    let b = buckets.get(k)
-    if (!b) buckets.set(k, (b = []))
-    b.push(r)
-  }
-  const out = []
-  for (const [ts, list] of buckets) {
-    const entry = { ...list[0], ts }
-    if (calcAvg) {
-      for (const key of Object.keys(entry)) {
-        if (key === 'ts' || typeof entry[key] !== 'number') continue
-        const vals = list.map((r) => r[key]).filter((v) => typeof v === 'number')
-        entry[key] = vals.reduce((a, b) => a + b, 0) / vals.length
-      }
-    }
-    out.push(entry)
-  }
-  return out
 }
 
 module.exports = { MinerRack, THING_TYPE }

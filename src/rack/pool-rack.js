@@ -72,33 +72,49 @@ class PoolRack {
   async saveStats (ts) {
     const doc = this.stats(ts)
     await this.logs.append('stats', doc)
-    await this.logs.append('workers-count', { ts, count: this.workers().length })
+    await this.logs.append('workers-count', { ts, count: this.workerIds().length })
   }
 
-  /** Workers = the miner rack's miners (`name` = thing id, as MiningOS expects). @returns {object[]} */
-  workers () {
+  /**
+   * Ids of the pool's workers: the miner rack's miners (`t-miner`), optionally those whose name
+   * (= thing id) contains `name`.
+   * @param {string} [name]
+   * @returns {string[]}
+   */
+  workerIds (name) {
     const things = this.minerRack.things
     if (!things) return []
-    const out = []
-    for (const id of things.matchIds({ tags: { $in: ['t-miner'] } })) {
-      const v = things.view(id, true)
-      const st = (v.last && v.last.snap && v.last.snap.stats) || {}
-      const mhs = (st.hashrate_mhs && typeof st.hashrate_mhs.t_5m === 'number') ? st.hashrate_mhs.t_5m : 0
-      out.push({
-        poolType: POOL_TYPE,
-        username: this.id,
-        id: v.id,
-        name: v.id,
-        online: st.status === 'mining' ? 1 : 0,
-        last_updated: (v.last && v.last.ts) || 0,
-        hashrate: mhs * 1e6,
-        hashrate_1h: mhs * 1e6,
-        hashrate_24h: mhs * 1e6,
-        hashrate_stale_1h: 0,
-        hashrate_stale_24h: 0
-      })
+    const ids = things.matchIds({ tags: { $in: ['t-miner'] } })
+    return name === undefined ? ids : ids.filter((id) => id.includes(name))
+  }
+
+  /**
+   * One pool worker record (`name` = thing id, as MiningOS expects; hashrate in H/s).
+   * @param {string} id
+   * @returns {object}
+   */
+  worker (id) {
+    const v = this.minerRack.things.view(id, true)
+    const st = (v.last && v.last.snap && v.last.snap.stats) || {}
+    const hs = (st.hashrate_mhs && typeof st.hashrate_mhs.t_5m === 'number') ? st.hashrate_mhs.t_5m * 1e6 : 0
+    return {
+      poolType: POOL_TYPE,
+      username: this.id,
+      id: v.id,
+      name: v.id,
+      online: st.status === 'mining' ? 1 : 0,
+      last_updated: (v.last && v.last.ts) || 0,
+      hashrate: hs,
+      hashrate_1h: hs,
+      hashrate_24h: hs,
+      hashrate_stale_1h: 0,
+      hashrate_stale_24h: 0
     }
-    return out
+  }
+
+  /** All workers. @returns {object[]} */
+  workers () {
+    return this.workerIds().map((id) => this.worker(id))
   }
 
   /**
@@ -154,12 +170,8 @@ class PoolRack {
       }
       case 'workers': {
         const { offset, limit } = q.parsePage(qy.offset, qy.limit, 100, 100)
-        let workers = this.workers()
-        if (qy.name !== undefined) {
-          if (typeof qy.name !== 'string') throw rackError('ERR_QUERY_INVALID')
-          workers = workers.filter((w) => w.name.includes(qy.name))
-        }
-        workers = workers.slice(offset, offset + limit)
+        if (qy.name !== undefined && typeof qy.name !== 'string') throw rackError('ERR_QUERY_INVALID')
+        const workers = this.workerIds(qy.name).slice(offset, offset + limit).map((id) => this.worker(id))
         if (qy.start !== undefined || qy.end !== undefined) {
           const { end } = range(qy, true)
           res = [{ ts: align(end, DAY), workers }]

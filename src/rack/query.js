@@ -82,6 +82,26 @@ function compile (query) {
 const PRIMITIVE = new Set(['string', 'number', 'boolean'])
 
 /**
+ * `[[path, values]]` when a query only compares top-level dotted paths for equality with a
+ * primitive, `{$eq: v}` or `{$in: [v...]}`; otherwise null.
+ * @param {object} query validated query
+ * @returns {Array<[string, Array<string|number|boolean>]>|null}
+ */
+function equalityShape (query) {
+  const out = []
+  for (const [k, v] of Object.entries(query)) {
+    if (k.startsWith('$') || k === '' || k.split('.').includes('')) return null
+    let set
+    if (PRIMITIVE.has(typeof v)) set = [v]
+    else if (isObject(v) && Object.keys(v).length === 1 && PRIMITIVE.has(typeof v.$eq)) set = [v.$eq]
+    else if (isObject(v) && Object.keys(v).length === 1 && Array.isArray(v.$in) && v.$in.length > 0 && v.$in.every((x) => PRIMITIVE.has(typeof x))) set = v.$in
+    else return null
+    out.push([k, set])
+  }
+  return out.length ? out : null
+}
+
+/**
  * A plain-JS matcher with mingo's semantics for the common query shape: top-level dotted paths
  * compared for equality with a primitive, `{$eq: v}` or `{$in: [v...]}`. A document whose path
  * crosses an array before the last step is handed to mingo (`slow`). Null for any other shape.
@@ -90,16 +110,9 @@ const PRIMITIVE = new Set(['string', 'number', 'boolean'])
  * @returns {((doc: object) => boolean)|null}
  */
 function fastPredicate (query, slow) {
-  const checks = []
-  for (const [k, v] of Object.entries(query)) {
-    if (k.startsWith('$') || k === '') return null
-    let set
-    if (PRIMITIVE.has(typeof v)) set = [v]
-    else if (isObject(v) && Object.keys(v).length === 1 && PRIMITIVE.has(typeof v.$eq)) set = [v.$eq]
-    else if (isObject(v) && Object.keys(v).length === 1 && Array.isArray(v.$in) && v.$in.length > 0 && v.$in.every((x) => PRIMITIVE.has(typeof x))) set = v.$in
-    else return null
-    checks.push([k.split('.'), set.length === 1 ? null : new Set(set), set[0]])
-  }
+  const shape = equalityShape(query)
+  if (!shape) return null
+  const checks = shape.map(([k, set]) => [k.split('.'), set.length === 1 ? null : new Set(set), set[0]])
   if (checks.length === 1 && checks[0][0].length <= 3) {
     const [[parts, set, one]] = checks
     const eq = set ? (x) => set.has(x) : (x) => x === one
@@ -324,4 +337,4 @@ function parsePage (offset, limit, defLimit, maxLimit) {
   return { offset: o, limit: l }
 }
 
-module.exports = { validateQuery, compile, fastPredicate, indexHint, parseSort, naturalSort, parseFields, project, parsePage, getPath, isObject, ALLOWED_OPS }
+module.exports = { validateQuery, compile, fastPredicate, equalityShape, indexHint, parseSort, naturalSort, parseFields, project, parsePage, getPath, isObject, ALLOWED_OPS }

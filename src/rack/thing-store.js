@@ -9,6 +9,7 @@ const q = require('./query')
 const { rackError } = require('../errors')
 
 const SECRET_OPTS = new Set(['password', 'username', 'secret', 'token'])
+const PATH_INDEX_MIN = 256 // below this a scan is as fast as keeping indexes
 
 class ThingStore {
   /**
@@ -22,6 +23,8 @@ class ThingStore {
     this.things = new Map() // id -> {rec, last, view, viewLast}
     this.tagIndex = new Map() // tag -> id (one thing: id-, code-, pos- tags) or Set(id)
     this.uniq = { code: new Map(), serialNum: new Map(), macAddress: new Map(), ip: new Map(), pos: new Map() }
+    this._paths = new Map() // dotted path -> lazy equality index (see _pathIndex)
+    this._seq = 0
   }
 
   /**
@@ -200,6 +203,11 @@ class ThingStore {
       if (!hint.rest && !test) return [...candidates].slice(0, stopAfter)
       if (!hint.rest && hint.tags && !hint.ids && onlyIndexable(query)) return orderedSlice(this.things, candidates, stopAfter)
     }
+    if (!candidates && this.things.size >= PATH_INDEX_MIN) {
+      const shape = q.equalityShape(query)
+      const ids = shape ? this._byPaths(shape, stopAfter) : null
+      if (ids) return ids
+    }
     const out = []
     const src = candidates ? orderedIds(this.things, candidates) : this.things.keys()
     for (const id of src) {
@@ -228,6 +236,11 @@ class ThingStore {
       for (const tag of hint.tags) for (const id of this._tagged(tag)) s.add(id)
       return s.size
     }
+    if (this.things.size >= PATH_INDEX_MIN) {
+      const shape = q.equalityShape(query)
+      const ids = shape ? this._byPaths(shape, Infinity, false) : null
+      if (ids) return ids.length
+    }
     return this.matchIds(query).length
   }
 
@@ -239,9 +252,10 @@ class ThingStore {
   }
 
   _index (rec, last) {
-    this._unindex(rec.id)
-    const entry = { rec, last, view: null, viewLast: null }
-    this.things.set(rec.id, entry)
+    const prev = this.things.get(rec.id)
+    if (prev) this._unref(prev)
+    // Map.set on an existing key keeps its place: an update does not move a thing in the order.
+    this.things.set(rec.id, { rec, last, view: null, viewLast: null, seq: prev ? prev.seq : this._seq++ })
     for (const tag of rec.tags || []) {
       const s = this.tagIndex.get(tag)
       if (s === undefined) this.tagIndex.set(tag, rec.id)
@@ -250,11 +264,19 @@ class ThingStore {
     }
     const keys = uniqKeys(rec)
     for (const k of Object.keys(this.uniq)) if (keys[k] !== null) this.uniq[k].set(keys[k], rec.id)
+    this._paths.clear()
   }
 
   _unindex (id) {
     const t = this.things.get(id)
     if (!t) return
+    this._unref(t)
+    this.things.delete(id)
+    this._paths.clear()
+  }
+
+  _unref (t) {
+    const id = t.rec.id
     for (const tag of t.rec.tags || []) {
       const s = this.tagIndex.get(tag)
       if (s === id) {
@@ -266,7 +288,61 @@ class ThingStore {
     }
     const keys = uniqKeys(t.rec)
     for (const k of Object.keys(this.uniq)) if (keys[k] !== null && this.uniq[k].get(keys[k]) === id) this.uniq[k].delete(keys[k])
-    this.things.delete(id)
+  }
+
+  /**
+   * Lazy equality index on a dotted path of the public view (built on first use, dropped on any
+   * write): value -> id or Set(id). False when the path crosses an array (mingo semantics differ
+   * there) or points into `last` (it changes at every snapshot).
+   * @param {string} path
+   * @returns {Map<unknown, string|Set<string>>|false}
+   */
+  _pathIndex (path) {
+    let idx = this._paths.get(path)
+    if (idx !== undefined) return idx
+    const parts = path.split('.')
+    idx = parts[0] === 'last' ? false : new Map()
+    const add = (v, id) => {
+      if (v === null || (typeof v === 'object')) return
+      const s = idx.get(v)
+      if (s === undefined) idx.set(v, id)
+      else if (typeof s === 'string') { if (s !== id) idx.set(v, new Set([s, id])) } else s.add(id)
+    }
+    if (idx) {
+      for (const id of this.things.keys()) {
+        let cur = this.view(id, false)
+        for (let i = 0; i < parts.length && cur !== undefined; i++) {
+          if (cur === null || typeof cur !== 'object') cur = undefined
+          else if (Array.isArray(cur)) { idx = false; break } else cur = cur[parts[i]]
+        }
+        if (!idx) break
+        if (Array.isArray(cur)) for (const v of cur) add(v, id)
+        else add(cur, id)
+      }
+    }
+    this._paths.set(path, idx)
+    return idx
+  }
+
+  // Ids matching an equality shape through path indexes, in store order; null if not indexable.
+  _byPaths (shape, stopAfter, ordered = true) {
+    let cand = null
+    for (const [path, values] of shape) {
+      const idx = this._pathIndex(path)
+      if (!idx) return null
+      const hit = new Set()
+      for (const v of values) {
+        const s = idx.get(v)
+        if (s === undefined) continue
+        if (typeof s === 'string') hit.add(s)
+        else for (const id of s) hit.add(id)
+      }
+      cand = cand === null ? hit : new Set([...cand].filter((id) => hit.has(id)))
+      if (cand.size === 0) return []
+    }
+    const ids = Array.from(cand)
+    if (ordered && ids.length > 1) ids.sort((a, b) => this.things.get(a).seq - this.things.get(b).seq)
+    return ids.length > stopAfter ? ids.slice(0, stopAfter) : ids
   }
 }
 

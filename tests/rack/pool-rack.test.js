@@ -54,6 +54,11 @@ test('stats: one well-formed blvm Stat, ts on the minute, workers from the miner
   assert.strictEqual(w.workers[0].name, 'w1', 'worker name = thing id')
   assert.strictEqual(w.workers[0].online, 0)
   assert.deepStrictEqual((await ext({ key: 'workers', name: 'nomatch' })).workers, [])
+  assert.deepStrictEqual((await ext({ key: 'workers', name: 'w1', offset: 1 })).workers, [])
+  const ranged = await ext({ key: 'workers', start: 0, end: 86400000 * 3 })
+  assert.deepStrictEqual(ranged.map((x) => [x.ts, x.workers.length]), [[86400000 * 3, 1]])
+  await rejects(ext({ key: 'workers', limit: 101 }), 'ERR_LIMIT_INVALID')
+  await rejects(ext({ key: 'workers', name: 5 }), 'ERR_QUERY_INVALID')
   assert.deepStrictEqual(await ext({ key: 'stats', fields: { ts: 1 } }), { ts: s.ts })
 })
 

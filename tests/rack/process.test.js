@@ -29,6 +29,9 @@ test('MiningOS launch: ready, SIGTERM exits 0, restart keeps keys, things and se
   assert.ok(fs.existsSync(path.join(root, 'store', 'c1')), 'store/<rack>/ holds the state')
   assert.strictEqual(await c.request(rpcPublicKey, 'registerThing', { id: 'k1', opts: { address: '10.9.0.1' } }), 1)
   assert.deepStrictEqual(await c.request(rpcPublicKey, 'saveWrkSettings', { entries: { fan: 'auto' } }), { fan: 'auto' })
+  const clash = spawnSync(process.execPath, [WORKER, '--wtype', 'wrk-miner-rack-blvm', '--env', 'test', '--rack', 'c1', '--root', root], { encoding: 'utf8', timeout: 15000 })
+  assert.strictEqual(clash.status, 1, 'a second worker on the same rack store refuses to start')
+  assert.match(clash.stderr, /ERR_STORE_LOCKED: .*store\/c1: in use by another worker/)
   assert.strictEqual(await stopChild(first.child), 0)
 
   const second = await spawnWorker({ root, rack: 'c1' })

@@ -1,0 +1,40 @@
+'use strict'
+const test = require('node:test')
+const assert = require('node:assert')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { StoreFacility } = require('../../src/base/store')
+const { RotatingLog } = require('../../src/rack/rotating-log')
+
+test('rotating log: rotates at maxLength, keeps `keep` rotations, purges older ones, survives reopen', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blvm-rot-'))
+  let store = new StoreFacility({ storeDir: dir })
+  await store.start()
+  const open = async () => {
+    const log = new RotatingLog({ store, family: 'fam', meta: (await store.getBee('main')).sub('meta'), maxLength: 10, keep: 2 })
+    await log.open()
+    return log
+  }
+  let log = await open()
+  for (let i = 0; i < 40; i++) await log.appendMany([['a', { ts: 1000 + i, i }], ['b', { ts: 1000 + i, i }]])
+  assert.ok(log.cur >= 3, `rotated (cur ${log.cur})`)
+  assert.deepStrictEqual([...log.bees.keys()].sort(), [log.cur - 1, log.cur])
+  const rows = await log.tail('a', { limit: 1000 })
+  assert.strictEqual(rows[0].i, 39, 'newest first')
+  assert.ok(rows.length < 40, 'old rotations are gone')
+  assert.deepStrictEqual(rows.map((r) => r.i), [...rows.map((r) => r.i)].sort((x, y) => y - x))
+  assert.deepStrictEqual((await log.tail('a', { start: 1038, end: 1039 })).map((r) => r.i), [39, 38])
+  assert.deepStrictEqual((await log.tail('a', { offset: 1, limit: 2 })).map((r) => r.i), [38, 37])
+  assert.deepStrictEqual(await log.tail('zz'), [])
+  const cur = log.cur
+  await store.stop()
+  store = new StoreFacility({ storeDir: dir })
+  await store.start()
+  log = await open()
+  assert.strictEqual(log.cur, cur)
+  assert.strictEqual((await log.tail('b', { limit: 1 }))[0].i, 39)
+  assert.strictEqual((await log.tail('b', { limit: 1000 })).length, rows.length, 'purged rotations stay gone')
+  await store.stop()
+  fs.rmSync(dir, { recursive: true, force: true })
+})
