@@ -54,13 +54,14 @@ function clientOptions ({ rpcUrl, cookieFile, socketPath, ipc = 'auto', dir, pol
 /**
  * Starts the synthetic IPC server; resolves with `{socketPath, child, bursts}` once listening.
  * @param {number} count events per subscribed connection
+ * @param {number} [rate] events per second (0: as fast as the socket takes them)
  * @returns {Promise<{socketPath: string, dir: string, child: import('node:child_process').ChildProcess, nextBurst: () => Promise<{sent: number, ms: number}>, stop: () => void}>}
  */
-async function startEventServer (count) {
+async function startEventServer (count, rate = 0) {
   if (!fs.existsSync(EVENT_SERVER)) throw new Error(`${EVENT_SERVER} missing: cargo build --release -p blvm-miningos-core --example ipc_event_server`)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ipc-'))
   const socketPath = path.join(dir, 'node.sock')
-  const child = spawn(EVENT_SERVER, [socketPath, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(EVENT_SERVER, [socketPath, String(count), String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] })
   const rl = readline.createInterface({ input: child.stdout })
   const lines = []
   const waiters = []

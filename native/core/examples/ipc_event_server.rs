@@ -2,13 +2,13 @@
 //! see `tests/fake-node` for that). It listens on a Unix socket, answers a module's handshake as a
 //! fixed node (`0.1.84`), its `SubscribeEvents`, and `CallModule` (echoing the params), and 300 ms
 //! after the module has subscribed writes `count` `ShareSubmitted` events as fast as the socket
-//! takes them (no queue, no drops: the writer waits for the socket).
+//! takes them (no queue, no drops: the writer waits for the socket), or paced at `rate` events/s.
 //!
 //! Prints one JSON line when listening (`{"socket_path": ...}`) and one per finished burst
 //! (`{"sent": N, "ms": X}`).
 //!
 //! ```sh
-//! cargo run --release -p blvm-miningos-core --example ipc_event_server -- <socket_path> <count>
+//! cargo run --release -p blvm-miningos-core --example ipc_event_server -- <socket_path> <count> [rate]
 //! ```
 
 use blvm_miningos_core::ipc::server::{serve_connection, NodeConnection};
@@ -23,7 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 const START_DELAY_MS: u64 = 300;
 
 fn usage() -> ! {
-    eprintln!("usage: ipc_event_server <socket_path> <event_count>");
+    eprintln!("usage: ipc_event_server <socket_path> <event_count> [events_per_second]");
     std::process::exit(2)
 }
 
@@ -34,6 +34,9 @@ async fn main() {
         usage()
     };
     let Ok(count) = count.parse::<u64>() else {
+        usage()
+    };
+    let Ok(rate) = args.next().as_deref().unwrap_or("0").parse::<u64>() else {
         usage()
     };
     let _ = std::fs::remove_file(&path);
@@ -49,11 +52,11 @@ async fn main() {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
-        tokio::spawn(serve(stream, count));
+        tokio::spawn(serve(stream, count, rate));
     }
 }
 
-async fn serve(stream: tokio::net::UnixStream, count: u64) {
+async fn serve(stream: tokio::net::UnixStream, count: u64, rate: u64) {
     let mut conn = NodeConnection::new(stream);
     if conn.accept_handshake("0.1.84").await.is_err() {
         return;
@@ -68,7 +71,14 @@ async fn serve(stream: tokio::net::UnixStream, count: u64) {
         // let the module finish starting, so the burst measures a consumer that is reading
         tokio::time::sleep(std::time::Duration::from_millis(START_DELAY_MS)).await;
         let t0 = Instant::now();
+        // paced: `rate / 1000` events per millisecond tick (0 = as fast as the socket takes them)
+        let per_tick = (rate / 1000).max(1);
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
         for i in 0..count {
+            if rate > 0 && i % per_tick == 0 {
+                tick.tick().await;
+            }
             let mut share_hash = [0u8; 32];
             share_hash[..8].copy_from_slice(&i.to_le_bytes());
             let ev = EventPayload::ShareSubmitted {
