@@ -24,8 +24,9 @@ function run (cmd, args) {
 const only = process.argv.slice(2)
 const wanted = (name) => !only.length || only.some((w) => name.includes(w))
 
-const build = run('cargo', ['build', '--release', '--locked', '-p', 'blvm-fake-node', '-p', 'blvm-miningos-core', '--example', 'ipc_event_server'])
-if (!build.ok) process.exit(1)
+for (const args of [['-p', 'blvm-fake-node'], ['-p', 'blvm-miningos-core', '--example', 'ipc_event_server']]) {
+  if (!run('cargo', ['build', '--release', '--locked', ...args]).ok) process.exit(1)
+}
 
 const results = []
 const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.js') && !HELPERS.has(f)).sort()
