@@ -343,6 +343,11 @@ export interface ConfigOptions {
   configPath?: string
   /** Inline config with the file's shape (`{ node: { rpc_url: ... } }`); replaces any file. */
   config?: Record<string, Record<string, unknown>>
+  /**
+   * Fail (`ERR_CONFIG`) when an enabled section lacks a key it needs (`[p2p] rack_id`, ...);
+   * default false: such keys are listed in `missing` instead.
+   */
+  requireComplete?: boolean
 }
 
 /** A figure of the node view. */
@@ -371,8 +376,8 @@ export interface Invocation {
 }
 
 /**
- * Loads and validates the config. Returns `{ source, searched, overrides, config }` (secrets shown
- * as `"<redacted>"`). Throws an `Error` with `code = 'ERR_CONFIG'` naming the file/env var and key.
+ * Loads and validates the config. Returns `{ source, searched, overrides, missing, config }`
+ * (secrets shown as `"<redacted>"`). Throws an `Error` with `code = 'ERR_CONFIG'` naming the file/env var and key.
  */
 export declare function loadConfig(options?: ConfigOptions | undefined | null): LoadedConfig
 
@@ -384,6 +389,8 @@ export interface LoadedConfig {
   searched: Array<string>
   /** Environment variables that overrode keys. */
   overrides: Array<string>
+  /** Keys an enabled section needs but nobody set (`ERR_CONFIG` messages naming them). */
+  missing: Array<string>
   /** The validated config: sections `miningos`, `p2p`, `http`, `stats`, `template`, `node`, and `data_dir`. */
   config: Record<string, any>
 }

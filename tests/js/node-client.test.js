@@ -67,6 +67,19 @@ test('loadConfig: search order, env override, redaction, coded errors naming fil
   assert.strictEqual(l.config.node.rpc_auth.password, '<redacted>')
   assert.ok(!JSON.stringify(l).includes('hunter2'))
 
+  assert.deepStrictEqual(l.missing, [])
+
+  // no file at all: the defaults, with what an enabled section still needs listed (or thrown)
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-empty-'))
+  const bare = loadConfig({ cwd: empty, env: {} })
+  assert.strictEqual(bare.source, undefined)
+  assert.ok(bare.missing.some((m) => /\[p2p\] rack_id: required/.test(m)), bare.missing)
+  assert.throws(() => loadConfig({ cwd: empty, env: {}, requireComplete: true }), (err) => {
+    assert.strictEqual(err.code, 'ERR_CONFIG')
+    assert.match(err.message, /config defaults: \[p2p\] rack_id/)
+    return true
+  })
+
   fs.chmodSync(path.join(data, 'pw'), 0o644)
   assert.throws(() => loadConfig({ dataDir: data, cwd: data, env: {} }), (err) => {
     assert.strictEqual(err.code, 'ERR_CONFIG')

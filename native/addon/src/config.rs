@@ -21,6 +21,9 @@ pub struct ConfigOptions {
     /// Inline config with the file's shape (`{ node: { rpc_url: ... } }`); replaces any file.
     #[napi(ts_type = "Record<string, Record<string, unknown>>")]
     pub config: Option<serde_json::Value>,
+    /// Fail (`ERR_CONFIG`) when an enabled section lacks a key it needs (`[p2p] rack_id`, ...);
+    /// default false: such keys are listed in `missing` instead.
+    pub require_complete: Option<bool>,
 }
 
 /// Turns JS options into core load options (inline config converted to a TOML table).
@@ -46,6 +49,7 @@ pub(crate) fn to_load_options(o: ConfigOptions) -> Result<LoadOptions, ConfigErr
         env,
         config_path: o.config_path.map(PathBuf::from),
         inline,
+        require_complete: o.require_complete.unwrap_or(false),
     })
 }
 
@@ -53,8 +57,8 @@ pub(crate) fn load_from(o: Option<ConfigOptions>) -> Result<Loaded, ConfigError>
     config::load(&to_load_options(o.unwrap_or_default())?)
 }
 
-/// Loads and validates the config. Returns `{ source, searched, overrides, config }` (secrets shown
-/// as `"<redacted>"`). Throws an `Error` with `code = 'ERR_CONFIG'` naming the file/env var and key.
+/// Loads and validates the config. Returns `{ source, searched, overrides, missing, config }`
+/// (secrets shown as `"<redacted>"`). Throws an `Error` with `code = 'ERR_CONFIG'` naming the file/env var and key.
 #[napi]
 pub fn load_config(options: Option<ConfigOptions>) -> napi::Result<LoadedConfig, CodeStatus> {
     let l = load_from(options).map_err(coded)?;
@@ -63,6 +67,7 @@ pub fn load_config(options: Option<ConfigOptions>) -> napi::Result<LoadedConfig,
         source: l.source.map(|p| p.display().to_string()),
         searched: l.searched.iter().map(|p| p.display().to_string()).collect(),
         overrides: l.overrides,
+        missing: l.missing,
         config: json["config"].take(),
     })
 }
@@ -76,6 +81,8 @@ pub struct LoadedConfig {
     pub searched: Vec<String>,
     /// Environment variables that overrode keys.
     pub overrides: Vec<String>,
+    /// Keys an enabled section needs but nobody set (`ERR_CONFIG` messages naming them).
+    pub missing: Vec<String>,
     /// The validated config: sections `miningos`, `p2p`, `http`, `stats`, `template`, `node`, and `data_dir`.
     #[napi(ts_type = "Record<string, any>")]
     pub config: serde_json::Value,

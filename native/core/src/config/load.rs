@@ -22,6 +22,10 @@ pub struct LoadOptions {
     pub config_path: Option<PathBuf>,
     /// Inline config (same shape as the file), used instead of any file; the label names it in errors.
     pub inline: Option<(String, toml::Table)>,
+    /// Also fail on keys an enabled section needs but nobody set (`[p2p] rack_id`, `[http]
+    /// app_node_url`, ...). Off: they are listed in [`Loaded::missing`] instead, for the
+    /// component that needs them to refuse to start (the node view needs none of them).
+    pub require_complete: bool,
 }
 
 /// A loaded, validated config and where it came from.
@@ -35,6 +39,9 @@ pub struct Loaded {
     pub searched: Vec<PathBuf>,
     /// The environment variables that overrode keys.
     pub overrides: Vec<String>,
+    /// Keys an enabled section needs but nobody set, as `ERR_CONFIG` messages (empty when
+    /// complete; never non-empty with [`LoadOptions::require_complete`]).
+    pub missing: Vec<String>,
 }
 
 impl Loaded {
@@ -44,6 +51,7 @@ impl Loaded {
             "source": self.source.as_ref().map(|p| p.display().to_string()),
             "searched": self.searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
             "overrides": self.overrides,
+            "missing": self.missing,
             "config": serde_json::to_value(&self.config).unwrap_or(serde_json::Value::Null),
         })
     }
@@ -462,13 +470,17 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded, ConfigError> {
     }
     let mut overrides = Vec::new();
     apply_env(&mut raw, &opts.env, &mut overrides)?;
-    let config = build(&raw, data_dir, opts)?;
+    let (config, mut missing) = build(&raw, data_dir, opts)?;
+    if opts.require_complete && !missing.is_empty() {
+        return Err(missing.remove(0));
+    }
     tracing::debug!(source = ?source, overrides = ?overrides, "config loaded");
     Ok(Loaded {
         config,
         source,
         searched,
         overrides,
+        missing: missing.iter().map(|e| e.to_string()).collect(),
     })
 }
 
@@ -636,7 +648,11 @@ fn check_id(value: &str, origin: &Origin, key: &str) -> Result<String, ConfigErr
     }
 }
 
-fn build(raw: &Raw, data_dir: Option<PathBuf>, opts: &LoadOptions) -> Result<Config, ConfigError> {
+fn build(
+    raw: &Raw,
+    data_dir: Option<PathBuf>,
+    opts: &LoadOptions,
+) -> Result<(Config, Vec<ConfigError>), ConfigError> {
     let env = &opts.env;
     let base = data_dir.clone().unwrap_or_else(|| opts.cwd.clone());
 
@@ -864,9 +880,11 @@ fn build(raw: &Raw, data_dir: Option<PathBuf>, opts: &LoadOptions) -> Result<Con
             }),
     };
 
-    // requirements across keys come last, so that a bad value is reported as such first
+    // requirements across keys come last, so that a bad value is reported as such first; they
+    // are errors only when the caller asks for a complete config (see `LoadOptions`)
+    let mut missing = Vec::new();
     if p2p.enabled && p2p.rack_id.is_none() {
-        return Err(ConfigError::invalid(
+        missing.push(ConfigError::invalid(
             raw.origin("p2p", "enabled"),
             "[p2p] rack_id",
             "required when [p2p] enabled = true; set it in the config file or MININGOS_P2P_RACK_ID",
@@ -875,7 +893,7 @@ fn build(raw: &Raw, data_dir: Option<PathBuf>, opts: &LoadOptions) -> Result<Con
     if http.enabled {
         let at = raw.origin("http", "enabled");
         if http.app_node_url.is_none() {
-            return Err(ConfigError::invalid(
+            missing.push(ConfigError::invalid(
                 at,
                 "[http] app_node_url",
                 "required when [http] enabled = true (or set enabled = false)",
@@ -884,33 +902,34 @@ fn build(raw: &Raw, data_dir: Option<PathBuf>, opts: &LoadOptions) -> Result<Con
         let provider_at = raw.origin("http", "oauth_provider");
         match http.oauth_provider {
             OauthProvider::Oidc if http.oauth_issuer.is_none() => {
-                return Err(ConfigError::invalid(
-                    provider_at,
+                missing.push(ConfigError::invalid(
+                    &provider_at,
                     "[http] oauth_issuer",
                     "required when oauth_provider = \"oidc\"",
-                ))
+                ));
             }
             OauthProvider::Custom
-                if http.oauth_device_authorization_url.is_none() || http.oauth_token_url.is_none() =>
+                if http.oauth_device_authorization_url.is_none()
+                    || http.oauth_token_url.is_none() =>
             {
-                return Err(ConfigError::invalid(
-                    provider_at,
+                missing.push(ConfigError::invalid(
+                    &provider_at,
                     "[http] oauth_device_authorization_url / oauth_token_url",
                     "both are required when oauth_provider = \"custom\"",
-                ))
+                ));
             }
             OauthProvider::AppNode if http.app_node_token.is_none() => {
-                return Err(ConfigError::invalid(
-                    provider_at,
+                missing.push(ConfigError::invalid(
+                    &provider_at,
                     "[http] app_node_token",
                     "oauth_provider = \"app-node\" needs an app-node token: set env MININGOS_APP_NODE_TOKEN or [http] app_node_token_file",
-                ))
+                ));
             }
             _ => {}
         }
         if http.oauth_provider != OauthProvider::AppNode && http.oauth_client_id.is_none() {
-            return Err(ConfigError::invalid(
-                provider_at,
+            missing.push(ConfigError::invalid(
+                &provider_at,
                 "[http] oauth_client_id",
                 format!(
                     "required when oauth_provider = {:?}",
@@ -919,7 +938,7 @@ fn build(raw: &Raw, data_dir: Option<PathBuf>, opts: &LoadOptions) -> Result<Con
             ));
         }
     }
-    Ok(Config {
+    let config = Config {
         miningos: MiningosSection {
             enabled: raw.bool("miningos", "enabled", true),
         },
@@ -935,7 +954,8 @@ fn build(raw: &Raw, data_dir: Option<PathBuf>, opts: &LoadOptions) -> Result<Con
         },
         node,
         data_dir,
-    })
+    };
+    Ok((config, missing))
 }
 
 fn camel_to_snake(s: &str) -> String {

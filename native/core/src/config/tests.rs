@@ -82,8 +82,26 @@ fn search_order_first_hit_wins() {
 }
 
 fn l_searched(d: &Dirs) -> usize {
-    // nothing found: defaults, which need a rack id and an app-node URL → error naming the key
-    let e = err_of(load(&opts(&d.data, &d.cwd)));
+    // nothing found: the defaults, which lack a rack id and an app-node URL: listed as missing,
+    // an error only when a complete config is required
+    let l = load(&opts(&d.data, &d.cwd)).unwrap();
+    assert_eq!(l.source, None);
+    assert!(
+        l.missing.iter().any(|m| m.contains("[p2p] rack_id")),
+        "{:?}",
+        l.missing
+    );
+    assert!(
+        l.missing.iter().any(|m| m.contains("[http] app_node_url")),
+        "{:?}",
+        l.missing
+    );
+    assert!(l.to_json()["missing"]
+        .as_array()
+        .is_some_and(|a| a.len() == l.missing.len()));
+    let mut o = opts(&d.data, &d.cwd);
+    o.require_complete = true;
+    let e = err_of(load(&o));
     assert!(e.contains("[p2p] rack_id"), "{e}");
     assert!(e.contains("defaults"), "{e}");
     let mut o = opts(&d.data, &d.cwd);
@@ -93,6 +111,7 @@ fn l_searched(d: &Dirs) -> usize {
     ]);
     let l = load(&o).unwrap();
     assert_eq!(l.source, None);
+    assert!(l.missing.is_empty(), "{:?}", l.missing);
     l.searched.len()
 }
 
@@ -129,10 +148,13 @@ fn defaults_as_documented() {
     }
 }
 
+/// The error of loading `body` as the config file, a complete config required.
 fn with_file(body: &str) -> String {
     let d = dirs();
     write(&d.data.join("miningos.toml"), body);
-    err_of(load(&opts(&d.data, &d.cwd)))
+    let mut o = opts(&d.data, &d.cwd);
+    o.require_complete = true;
+    err_of(load(&o))
 }
 
 #[test]
