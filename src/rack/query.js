@@ -101,50 +101,111 @@ function equalityShape (query) {
   return out.length ? out : null
 }
 
+const FALLBACK = 2 // "ask mingo": a path crossed an array before its last step
+
 /**
- * A plain-JS matcher with mingo's semantics for the common query shape: top-level dotted paths
- * compared for equality with a primitive, `{$eq: v}` or `{$in: [v...]}`. A document whose path
- * crosses an array before the last step is handed to mingo (`slow`). Null for any other shape.
- * @param {object} query
+ * A plain-JS matcher with mingo's semantics for the common query shapes: dotted paths compared
+ * with a primitive, `{$eq}`, `{$in: [primitives]}` or `{$regex, $options}`, combined with
+ * implicit AND, `$and`, `$or`, `$nor`. A document whose path crosses an array before the last
+ * step is handed to mingo (`slow`). Null for any other shape.
+ * @param {object} query validated query
  * @param {(doc: object) => boolean} slow the mingo matcher
  * @returns {((doc: object) => boolean)|null}
  */
 function fastPredicate (query, slow) {
-  const shape = equalityShape(query)
-  if (!shape) return null
-  const checks = shape.map(([k, set]) => [k.split('.'), set.length === 1 ? null : new Set(set), set[0]])
-  if (checks.length === 1 && checks[0][0].length <= 3) {
-    const [[parts, set, one]] = checks
-    const eq = set ? (x) => set.has(x) : (x) => x === one
-    const [p0, p1, p2] = parts
-    return (doc) => {
-      let cur = doc[p0]
-      if (p1 !== undefined) {
-        if (Array.isArray(cur)) return slow(doc)
-        cur = cur !== null && typeof cur === 'object' ? cur[p1] : undefined
-        if (p2 !== undefined) {
-          if (Array.isArray(cur)) return slow(doc)
-          cur = cur !== null && typeof cur === 'object' ? cur[p2] : undefined
-        }
-      }
-      return Array.isArray(cur) ? cur.some(eq) : eq(cur)
+  const fn = compileFast(query)
+  if (!fn) return null
+  return (doc) => {
+    const r = fn(doc)
+    return r === FALLBACK ? slow(doc) : r
+  }
+}
+
+function compileFast (query) {
+  const parts = []
+  for (const [k, v] of Object.entries(query)) {
+    if (k === '$or' || k === '$and' || k === '$nor') {
+      if (!Array.isArray(v) || v.length === 0) return null
+      const subs = v.map((sub) => (isObject(sub) ? compileFast(sub) : null))
+      if (subs.some((f) => !f)) return null
+      parts.push(combine(k, subs))
+    } else if (k.startsWith('$') || k === '' || k.split('.').includes('')) {
+      return null
+    } else {
+      const f = compileField(k, v)
+      if (!f) return null
+      parts.push(f)
     }
   }
-  return (doc) => {
-    for (const [parts, set, one] of checks) {
-      let cur = doc
-      for (let i = 0; i < parts.length; i++) {
-        if (cur === null || typeof cur !== 'object') {
-          cur = undefined
-          break
-        }
-        if (Array.isArray(cur)) return slow(doc)
-        cur = cur[parts[i]]
+  if (!parts.length) return null
+  return parts.length === 1 ? parts[0] : combine('$and', parts)
+}
+
+function combine (op, fns) {
+  if (op === '$and') {
+    return (doc) => {
+      let fb = false
+      for (const f of fns) {
+        const r = f(doc)
+        if (r === false) return false
+        if (r === FALLBACK) fb = true
       }
-      const eq = set ? (x) => set.has(x) : (x) => x === one
-      if (Array.isArray(cur) ? !cur.some(eq) : !eq(cur)) return false
+      return fb ? FALLBACK : true
     }
-    return true
+  }
+  const or = (doc) => {
+    let fb = false
+    for (const f of fns) {
+      const r = f(doc)
+      if (r === true) return true
+      if (r === FALLBACK) fb = true
+    }
+    return fb ? FALLBACK : false
+  }
+  if (op === '$or') return or
+  return (doc) => {
+    const r = or(doc)
+    return r === FALLBACK ? FALLBACK : !r
+  }
+}
+
+function compileField (path, v) {
+  let test
+  if (PRIMITIVE.has(typeof v)) {
+    test = (x) => x === v
+  } else if (isObject(v)) {
+    const keys = Object.keys(v)
+    if (keys.length === 1 && PRIMITIVE.has(typeof v.$eq)) {
+      const one = v.$eq
+      test = (x) => x === one
+    } else if (keys.length === 1 && Array.isArray(v.$in) && v.$in.length > 0 && v.$in.every((x) => PRIMITIVE.has(typeof x))) {
+      const set = new Set(v.$in)
+      test = (x) => set.has(x)
+    } else if (typeof v.$regex === 'string' && keys.every((k) => k === '$regex' || k === '$options')) {
+      const flags = v.$options === undefined ? '' : v.$options
+      if (typeof flags !== 'string' || !/^[ims]*$/.test(flags)) return null
+      let re
+      try {
+        re = new RegExp(v.$regex, flags)
+      } catch {
+        return null
+      }
+      test = (x) => typeof x === 'string' && re.test(x)
+    } else {
+      return null
+    }
+  } else {
+    return null
+  }
+  const parts = path.split('.')
+  return (doc) => {
+    let cur = doc
+    for (let i = 0; i < parts.length; i++) {
+      if (cur === null || typeof cur !== 'object') return test(undefined)
+      if (Array.isArray(cur)) return FALLBACK
+      cur = cur[parts[i]]
+    }
+    return Array.isArray(cur) ? cur.some(test) : test(cur)
   }
 }
 
@@ -227,6 +288,20 @@ function cmpKeys (a, b) {
   return a.length - b.length
 }
 
+// Natural keys of long-lived documents (the cached thing views), per path. Paths into `last` are
+// never cached: snapshots update `last` in place.
+const keyCache = new WeakMap()
+
+function cachedKey (doc, parts) {
+  if (parts[0] === 'last') return natKey(getPath(doc, parts))
+  let m = keyCache.get(doc)
+  if (!m) keyCache.set(doc, (m = new Map()))
+  const path = parts.join('.')
+  let k = m.get(path)
+  if (k === undefined) m.set(path, (k = natKey(getPath(doc, parts))))
+  return k
+}
+
 /**
  * Natural sort on dotted paths (numbers inside strings compare as numbers; missing values last).
  * @param {object[]} docs sorted in place
@@ -234,7 +309,7 @@ function cmpKeys (a, b) {
  * @returns {object[]}
  */
 function naturalSort (docs, spec) {
-  const keyed = docs.map((d) => ({ d, k: spec.map(([p]) => natKey(getPath(d, p))) }))
+  const keyed = docs.map((d) => ({ d, k: spec.map(([p]) => cachedKey(d, p)) }))
   keyed.sort((x, y) => {
     for (let i = 0; i < spec.length; i++) {
       const a = x.k[i]

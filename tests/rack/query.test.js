@@ -108,7 +108,11 @@ test('the fast matcher agrees with mingo on equality / $eq / $in shapes, arrays 
   const queries = [
     { id: 'a' }, { tags: 't-miner' }, { tags: { $in: ['x', 't-node'] } }, { 'info.pos': '1_1' },
     { 'info.n': { $eq: 2 } }, { 'info.ok': true }, { 'info.missing': 'x' }, { 'list.u': 'p' },
-    { 'info.pos': { $in: ['9', '1_2'] } }, { id: 'a', 'info.n': 1 }, { id: 'a', 'info.n': 2 }
+    { 'info.pos': { $in: ['9', '1_2'] } }, { id: 'a', 'info.n': 1 }, { id: 'a', 'info.n': 2 },
+    { $or: [{ id: 'b' }, { 'info.pos': { $regex: '^1_' } }] }, { 'info.pos': { $regex: '^1_', $options: 'i' } },
+    { tags: { $regex: 'MINER', $options: 'i' } }, { $and: [{ tags: 't-miner' }, { 'info.ok': true }] },
+    { $nor: [{ id: 'a' }, { id: 'c' }] }, { $or: [{ 'list.u': 'p' }, { id: 'd' }] }, { $nor: [{ 'list.u': 'p' }] },
+    { id: { $regex: '^[ab]$' }, $or: [{ 'info.n': 2 }, { 'info.ok': true }] }, { 'info.n': { $regex: '1' } }
   ]
   for (const query of queries) {
     const mq = new Query(query)
@@ -117,6 +121,8 @@ test('the fast matcher agrees with mingo on equality / $eq / $in shapes, arrays 
     assert.deepStrictEqual(docs.filter(fast).map((d) => d.id), docs.filter((d) => mq.test(d)).map((d) => d.id), JSON.stringify(query))
   }
   assert.strictEqual(q.fastPredicate({ a: { $gt: 1 } }, () => true), null)
+  assert.strictEqual(q.fastPredicate({ a: { $regex: 'x', $options: 'g' } }, () => true), null)
+  assert.strictEqual(q.fastPredicate({ $or: [{ a: { $exists: true } }] }, () => true), null)
   assert.strictEqual(q.fastPredicate({ $or: [] }, () => true), null)
   assert.strictEqual(q.fastPredicate({ a: { $in: [] } }, () => true), null)
 })
