@@ -88,6 +88,76 @@ export declare class AppNodeClient {
 export type JsAppNodeClient = AppNodeClient
 
 /**
+ * The miner book: miners by host address, share counters, hashrate estimates, snapshots in the
+ * MiningOS miner schema, pool workers and stats.
+ */
+export declare class MinerBook {
+  /**
+   * `config`: `{share_difficulty, pool_url, pool_username, auto_register, idle_after_ms,
+   * thing_type, pool_rack_username}` (all optional; unknown keys refused).
+   */
+  constructor(config?: any | undefined | null)
+  /**
+   * Applies a batch of events (`[{type, ...}]`); returns `{applied, ignored, unattributed,
+   * unknown_miner, errors: [{index, code, message}]}`.
+   */
+  ingest(events: any, nowMs: number): any
+  /** `ingest` with the batch as a JSON string (cheaper across N-API for large batches). */
+  ingestJson(eventsJson: string, nowMs: number): any
+  /** `snapshots` as a JSON string (same paging). */
+  snapshotsJson(nowMs: number, commit?: boolean | undefined | null, offset?: number | undefined | null, limit?: number | undefined | null): string
+  /** `workers` as a JSON string. */
+  workersJson(nowMs: number): string
+  /** Reconciles with a `get_connected_miners` answer (`{miners: [endpoint]}` or an array). */
+  syncConnected(answer: any, nowMs: number): any
+  /** Says whether Stratum V2 data can be had, and why not. */
+  setStratumStatus(available: boolean, reason: string | undefined | null, nowMs: number): void
+  /** Registers an operator's miner (`id` = thing id, `address` = host, port ignored). */
+  register(id: string, address: string, nowMs: number): void
+  /** Restores an auto-registered miner kept by the rack across a restart (stays "auto"). */
+  restore(id: string, address: string, nowMs: number): void
+  /** Forgets a miner; true when it existed. */
+  forget(id: string): boolean
+  /** Thing ids, sorted. */
+  ids(): Array<string>
+  /** Number of miners. */
+  get size(): number
+  /** The id of the miner at a host address, or null. */
+  idForAddress(address: string): string | null
+  /** One miner's `last.snap`; with `commit`, `all_pools_shares` restarts from here. */
+  snapshot(id: string, nowMs: number, commit?: boolean | undefined | null): any
+  /**
+   * Every miner's snapshot: `[{id, address, registered, snap}]`, sorted by id; `offset` /
+   * `limit` page through them so a large collection can be spread over event-loop turns.
+   */
+  snapshots(nowMs: number, commit?: boolean | undefined | null, offset?: number | undefined | null, limit?: number | undefined | null): any
+  /** Approximate heap bytes held by the book (share windows, records, maps; for benchmarks). */
+  get approxHeapBytes(): number
+  /**
+   * The `stat-*` entry over every miner at the aligned `ts`. `info`: `{<id>: thing info}`;
+   * `alerts`: `{<id>: [severity]}`.
+   */
+  statEntry(nowMs: number, ts: number, info?: any | undefined | null, alerts?: any | undefined | null): any
+  /** The pool rack's workers (`name` = thing id, H/s). */
+  workers(nowMs: number): any
+  /** The pool rack's `Stat` (H/s, worker counts, `revenue_24h` in BTC when given). */
+  poolStat(nowMs: number, ts: number, revenueBtc?: number | undefined | null): any
+}
+export type JsMinerBook = MinerBook
+
+/** Node alerts with stable uuids while they last. */
+export declare class NodeAlerts {
+  /**
+   * `conf`: `conf.thing.alerts['node-blvm']`; `params`: `{stale_tip_after_ms, min_peers,
+   * template_max_age_ms, min_sync_progress}` (optional).
+   */
+  constructor(conf: any, params?: any | undefined | null)
+  /** Evaluates a node state: `{alerts, raised, cleared}`. */
+  evaluate(state: any, nowMs: number): any
+}
+export type JsNodeAlerts = NodeAlerts
+
+/**
  * The BLVM node as the module sees it: one view over the JSON-RPC channel (and the IPC, where
  * the safety policy allows it).
  */
@@ -182,6 +252,9 @@ export declare class NodeClient {
 /** Version of the addon (and of the core crate it wraps). */
 export declare function addonVersion(): string
 
+/** `ts` aligned to the cron boundary of a timeframe (`rtd`, `5m`, `30m`, `3h`, `1D`, or `1m`). */
+export declare function alignTs(ts: number, timeframe: string): number
+
 /**
  * Options of `new AppNodeClient(options)`. Names follow the `[http]` config keys in camelCase.
  * Secrets are never options: they come from `MININGOS_OAUTH_CLIENT_SECRET` /
@@ -226,6 +299,9 @@ export interface AppNodeOptions {
    */
   backgroundRefresh?: boolean
 }
+
+/** The 256-bit target (64 hex) of compact `bits`. */
+export declare function bitsToTarget(bits: number): string
 
 /** `getblock`. */
 export interface Block {
@@ -330,6 +406,12 @@ export interface BlockTemplate {
   /** Rules in force. */
   rules: Array<string>
 }
+
+/** Throws `ERR_TEMPLATE_STALE` when the template's parent is not `tipHash`. */
+export declare function checkTemplateParent(tpl: any, tipHash: string): void
+
+/** Sats a block's coinbase (`getblock` verbosity 2) pays to `payoutScriptHex`, or null. */
+export declare function coinbasePayoutSats(block: any, payoutScriptHex: string): number | null
 
 /** Where to find the config (every field optional). */
 export interface ConfigOptions {
@@ -487,6 +569,9 @@ export interface NodeEvent {
   node_version?: string
 }
 
+/** The node thing's `last.snap` from a node state. */
+export declare function nodeSnapshot(state: any, nowMs: number, minSyncProgress?: number | undefined | null): any
+
 /** `NodeClient.status()`. */
 export interface NodeStatus {
   /** `start()` was called. */
@@ -508,6 +593,12 @@ export interface NodeStatus {
   /** Event queue counters. */
   events: { queued: number; dropped: number; duplicates_skipped: number }
 }
+
+/** A JSON-RPC `getblocktemplate` answer, validated and normalised to the served shape. */
+export declare function normalizeRpcTemplate(answer: any): any
+
+/** `normalizeRpcTemplate` on the answer's JSON text, returning the served JSON string. */
+export declare function normalizeRpcTemplateJson(answerJson: string): string
 
 /** One `getpeerinfo` entry. */
 export interface PeerInfo {
@@ -535,6 +626,34 @@ export interface PolicyDecision {
   mode: 'auto' | 'on' | 'off'
   /** Why. */
   reason: string
+}
+
+/** Coinbase revenue (BTC) of the blocks found in the 24 h up to `nowMs`. */
+export declare function poolRevenue24h(blocks: any, nowMs: number): number
+
+/** `stats-history` rows, bucketed by `interval` when given. */
+export declare function poolStatsHistory(rows: any, interval?: string | undefined | null): any
+
+/** The pool rack's `transactions` for `[start, end]`. */
+export declare function poolTransactions(blocks: any, start: number, end: number, username: string, aggrHourly?: boolean | undefined | null): any
+
+/** BIP 22/23 JSON from an IPC `BlockTemplate` (serde JSON; hashes/scripts as arrays or hex). */
+export declare function renderIpcTemplate(tpl: any, options?: RenderTemplateOptions | undefined | null): any
+
+/**
+ * `renderIpcTemplate` with the template as a JSON string, returning the BIP 22 JSON string
+ * (ready to serve; no object crossing N-API).
+ */
+export declare function renderIpcTemplateJson(tplJson: string, options?: RenderTemplateOptions | undefined | null): string
+
+/** Options of `renderIpcTemplate`. */
+export interface RenderTemplateOptions {
+  /** Known fees (sats) by display txid. */
+  fees?: Record<string, number>
+  /** `rules` to announce (default `["segwit"]`). */
+  rules?: Array<string>
+  /** Counter mixed into `longpollid`. */
+  longpollSeq?: number
 }
 
 /**
@@ -573,6 +692,9 @@ export interface SmartFee {
   blocks: number
 }
 
+/** A `stat-*` entry over thing views (`listThings` with `status`) at the aligned `ts`. */
+export declare function statEntry(views: any, ts: number): any
+
 /** `submitblock`. */
 export interface SubmitBlockResult {
   /** True when the node accepted the block. */
@@ -582,6 +704,9 @@ export interface SubmitBlockResult {
   /** Double SHA-256 of the header, computed locally. */
   block_hash: string
 }
+
+/** The figures of a template for the node thing. */
+export declare function templateSummary(tpl: any): any
 
 /** One transaction of a block template. */
 export interface TemplateTransaction {

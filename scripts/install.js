@@ -5,7 +5,7 @@
 const { execFileSync, spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
-const { platformAbi, addonFile, launcherPath } = require('./platform')
+const { platformAbi, addonFile, launcherPath, installAddon } = require('./platform')
 
 const root = path.resolve(__dirname, '..')
 
@@ -31,10 +31,7 @@ function main () {
   }
   console.log('blvm-miningos: building the addon and the launcher from source (cargo build --release)')
   execFileSync('cargo', ['build', '--release', '--locked', '-p', 'blvm-miningos-addon', '-p', 'blvm-miningos-launcher'], { cwd: root, stdio: 'inherit' })
-  const lib = path.join(root, 'target', 'release', process.platform === 'darwin' ? 'libblvm_miningos_addon.dylib' : 'libblvm_miningos_addon.so')
-  const dest = path.join(root, addonFile())
-  fs.copyFileSync(lib, dest + '.tmp')
-  fs.renameSync(dest + '.tmp', dest)
+  installAddon(root)
   if (!addonLoads()) {
     console.error(`blvm-miningos: built ${addonFile()} but it does not load`)
     process.exit(1)

@@ -36,4 +36,17 @@ function launcherPath (root) {
   return path.join(root, 'target', 'release', 'blvm-miningos')
 }
 
-module.exports = { platformAbi, addonFile, launcherPath }
+/**
+ * Copies the release cdylib built by cargo to the file name the generated loader loads first.
+ * @param {string} root package root
+ * @returns {string} the destination path
+ */
+function installAddon (root) {
+  const lib = path.join(root, 'target', 'release', process.platform === 'darwin' ? 'libblvm_miningos_addon.dylib' : 'libblvm_miningos_addon.so')
+  const dest = path.join(root, addonFile())
+  fs.copyFileSync(lib, dest + '.tmp')
+  fs.renameSync(dest + '.tmp', dest)
+  return dest
+}
+
+module.exports = { platformAbi, addonFile, launcherPath, installAddon }

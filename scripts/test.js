@@ -4,6 +4,7 @@
 const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
+const { installAddon } = require('./platform')
 
 const root = path.resolve(__dirname, '..')
 
@@ -29,7 +30,10 @@ function jsTests (dir) {
 const only = process.argv.slice(2)
 if (!only.length || only.includes('rust')) run('cargo', ['test', '--workspace', '--locked'])
 if (!only.length || only.includes('js')) {
-  run('cargo', ['build', '--release', '--locked', '-p', 'blvm-fake-node', '-p', 'blvm-miningos-launcher'])
+  // Test what the sources say: rebuild (incrementally) the addon, launcher and fake node, and put
+  // the fresh addon where the loader finds it first.
+  run('cargo', ['build', '--release', '--locked', '-p', 'blvm-miningos-addon', '-p', 'blvm-fake-node', '-p', 'blvm-miningos-launcher'])
+  installAddon(root)
   const files = jsTests(path.join(root, 'tests'))
   run(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=120000', ...files])
 }

@@ -7,6 +7,7 @@
 
 mod appnode;
 pub mod config;
+pub mod convert;
 mod errors;
 pub mod node;
 pub mod runtime;
