@@ -101,7 +101,7 @@ function clientOptions (addon, flags, env = process.env) {
   if (!dataDir) throw new UsageError('no data dir: pass --data-dir <dir> (the module\'s DATA_DIR, where the token cache lives)')
   const opts = { dataDir }
   if (typeof addon.loadConfig === 'function') {
-    const loaded = loadModuleConfig(addon, { dataDir, configPath: flags.configPath })
+    const loaded = addon.loadConfig({ dataDir, configPath: flags.configPath })
     const http = (loaded && loaded.config && loaded.config.http) || {}
     for (const [k, v] of Object.entries(http)) {
       if (HTTP_KEYS[k] && v !== null && v !== undefined) opts[HTTP_KEYS[k]] = v
@@ -114,23 +114,6 @@ function clientOptions (addon, flags, env = process.env) {
     if (flags[key] !== undefined) opts[key] = flags[key]
   }
   return opts
-}
-
-/**
- * The module config for the CLI. With no config file at all, the loader's cross-key requirements
- * of the defaults (e.g. `[p2p] rack_id`) concern the worker, not the CLI: the flags alone are
- * used then. An error in a file or in the environment is reported as is.
- * @param {object} addon
- * @param {{dataDir: string, configPath?: string}} opts
- * @returns {object|null} `loadConfig()` result, or null when there is no config file
- */
-function loadModuleConfig (addon, opts) {
-  try {
-    return addon.loadConfig(opts)
-  } catch (err) {
-    if (err.code === 'ERR_CONFIG' && !opts.configPath && /^config defaults: /.test(err.message)) return null
-    throw err
-  }
 }
 
 /** Help text for the common flags. */
