@@ -6,6 +6,9 @@
 // When is it used?
 // - launched by the BLVM node (BLVM_MININGOS_LAUNCHED=1, no argv): always; DATA_DIR is the data dir;
 // - the MiningOS way (`--wtype ... --rack ...`): only when a miningos.toml is found (cwd or `--root`).
+// Keys an enabled section needs but nobody set (`[p2p] rack_id`, `[http] app_node_url`, ...) are
+// listed in `loaded.missing`, not thrown (`requireComplete` off): the node view needs none of them,
+// and the rack enforces its rack id itself (src/config.js).
 
 const { loadAddon } = require('./addon')
 
@@ -40,7 +43,11 @@ function readModuleConfig (opts = {}) {
     out.wanted = true
     return out
   }
-  if (!launched) out.wanted = Boolean(out.loaded.source)
+  if (!launched && !out.loaded.source) {
+    out.loaded = null // the MiningOS way without a miningos.toml: not in use
+    return out
+  }
+  out.wanted = true
   if (out.loaded.config.miningos && out.loaded.config.miningos.enabled === false) out.wanted = false
   return out
 }

@@ -76,6 +76,7 @@ class NodeBridge extends EventEmitter {
       return
     }
     this.logger.info({ source: mc.loaded.source || 'defaults', overrides: mc.loaded.overrides }, 'module config loaded')
+    for (const m of mc.loaded.missing || []) this.logger.warn({ code: 'ERR_CONFIG', detail: m }, 'module config: a key an enabled section needs is not set')
     try {
       this.client = new addon.NodeClient(mc.options)
     } catch (err) {
@@ -130,6 +131,7 @@ class NodeBridge extends EventEmitter {
       config: {
         source: mc.loaded ? mc.loaded.source || null : null,
         overrides: mc.loaded ? mc.loaded.overrides : [],
+        missing: mc.loaded ? mc.loaded.missing || [] : [],
         error: mc.error
       },
       runtime: this.runtime || null,

@@ -36,14 +36,14 @@ async function until (pred, what) {
   }
 }
 
-test('module config: launched without a file is a config error naming the key; the MiningOS way without a file is simply off', (t) => {
+test('module config: launched without a file uses the defaults and lists what they lack; the MiningOS way without a file is simply off', (t) => {
   const dir = dataDirWith(null)
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
   const launched = readModuleConfig({ argv: [], env: launchedEnv(dir), cwd: dir })
   assert.strictEqual(launched.wanted, true)
-  assert.strictEqual(launched.loaded, null)
-  assert.strictEqual(launched.error.code, 'ERR_CONFIG')
-  assert.match(launched.error.message, /\[p2p\] rack_id|\[http\]/)
+  assert.strictEqual(launched.error, null)
+  assert.ok(!launched.loaded.source)
+  assert.ok(launched.loaded.missing.some((m) => /\[p2p\] rack_id/.test(m)), launched.loaded.missing.join('; '))
 
   const miningos = readModuleConfig({ argv: ['--wtype', 'wrk-miner-rack-blvm', '--env', 'test', '--rack', 'r'], env: {}, cwd: dir })
   assert.deepStrictEqual([miningos.wanted, miningos.error, miningos.loaded], [false, null, null])
@@ -70,6 +70,8 @@ test('module config: a valid file is used, [miningos] enabled = false turns the 
   assert.strictEqual(mc.error, null)
   assert.strictEqual(mc.wanted, true)
   assert.strictEqual(mc.loaded.source, path.join(dir, 'config', 'miningos.toml'))
+  const miningosWay = readModuleConfig({ argv: ['--wtype', 'wrk-miner-rack-blvm', '--env', 'test', '--rack', 'r', '--root', dir], env: {}, cwd: '/' })
+  assert.deepStrictEqual([miningosWay.wanted, miningosWay.error, miningosWay.loaded.source], [true, null, mc.loaded.source])
 
   // The rack takes rack id, orks and allow from it when launched by the node.
   const conf = loadConfig({ argv: [], env: launchedEnv(dir), cwd: dir, moduleConfig: mc.loaded.config })
