@@ -9,6 +9,102 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** The MiningOS action engine (catalogue, validation, hooks, setupPools, audit journal). */
+export declare class ActionEngine {
+  /**
+   * Builds an engine from the `[actions]` config (JSON object, `null` = defaults) and the path
+   * of its audit journal (created 0600 if missing; running actions found there are marked
+   * interrupted). Throws `ERR_ACTIONS_CONFIG_INVALID` / `ERR_ACTION_JOURNAL`.
+   */
+  constructor(config: any, journalPath: string)
+  /** What opening the journal found: `{records, skippedLines, interrupted: [key]}`. */
+  openReport(): { records: number, skippedLines: number, interrupted: string[] }
+  /** Every catalogue entry: `[{action, kind, reqVotes, supported, code?, reason?, about, params}]`. */
+  writeCalls(): Array<{ action: string, kind: 'miner' | 'node' | 'rack', reqVotes: number, supported: boolean, code?: string, reason?: string, about: string, params: string }>
+  /** `[[action, reqVotes]]` of the actions supported now (what `getWriteCalls` whitelists). */
+  whitelist(): Array<[string, number]>
+  /**
+   * `validateWriteAction`: returns `true` or throws an `Error` with `err.code` (`ERR_*`).
+   * `target` = `{kind: 'miner'|'node'|'rack', id, address?, port?}`; `params` without the
+   * trailing `{actionId, user}`.
+   */
+  validate(target: any, action: string, params: any): boolean
+  /**
+   * Executes a miner / node action. `request` = `{actionId?, user?, target, action, params}`.
+   * Resolves with `{success, error?, message?, data?}` (a re-delivered `actionId` resolves with
+   * the recorded result); rejects with `err.code` when refused.
+   */
+  execute(request: any): Promise<{ success: boolean, error?: string, message?: string, data?: any }>
+  /**
+   * `queryThing` convenience: `params` exactly as the orchestrator sent them (the trailing
+   * `{actionId, user}` is split off here), then `execute`.
+   */
+  executeQueryThing(target: any, action: string, params: any): Promise<{ success: boolean, error?: string, message?: string, data?: any }>
+  /**
+   * Rack-level actions (`registerThing`, `updateThing`, `forgetThings`, `rackReboot`) that the
+   * rack performs itself: resolves `{actionId, done}`; `done` is the recorded result of an
+   * already-performed action (do not perform it again) or `null` (perform it, then call
+   * `finishExternal` with that `actionId`).
+   */
+  beginExternal(request: any): Promise<{ actionId: string, done: any | null }>
+  /**
+   * Records the outcome `{success, error?, message?}` of a rack-level action begun with
+   * `beginExternal` (`request.actionId` = the id it returned).
+   */
+  finishExternal(request: any, result: any): Promise<{ success: boolean, error?: string, message?: string, data?: any }>
+  /**
+   * Named parameters (`--param k=v`, module API) → the action's MiningOS params, e.g.
+   * `paramsFromNamed('setPowerMode', {mode: 'sleep'})` → `['sleep']`. Throws `err.code`.
+   */
+  paramsFromNamed(action: string, named: Record<string, string>): any
+  /**
+   * Module API `trigger_action` (params text as received): resolves `{action, target, params,
+   * actionId}` with `target` = the thing id for the caller to resolve, then `execute` with
+   * `user = 'module:<caller>'`. Throws `ERR_ACTION_REQUEST_INVALID` / parameter codes.
+   */
+  parseTriggerAction(params: string): { action: string, target: string, params: any[], actionId: string | null }
+  /**
+   * Module API `get_action_status` (params text as received) → the reply object
+   * `{actionId, found, entries}`.
+   */
+  moduleActionStatus(params: string): any
+  /**
+   * Journal entries of an action id (one per target): `[{key, actionId, user, target, action,
+   * params (redacted), status, result?, startedAt, finishedAt?, durationMs?}]`.
+   */
+  status(actionId: string): Array<{ key: string, actionId: string, user?: string, target: { kind: 'miner' | 'node' | 'rack', id: string, address?: string, port?: number }, action: string, params: any[], status: 'running' | 'succeeded' | 'failed' | 'interrupted' | 'rejected', result?: { success: boolean, error?: string, message?: string, data?: any }, startedAt: number, finishedAt?: number, durationMs?: number }>
+  /**
+   * Action history, newest first. `query` = `{start?, end?, offset?, limit?, targetId?,
+   * actionId?}` (or `null`).
+   */
+  history(query: any): Array<{ key: string, actionId: string, user?: string, target: { kind: 'miner' | 'node' | 'rack', id: string, address?: string, port?: number }, action: string, params: any[], status: 'running' | 'succeeded' | 'failed' | 'interrupted' | 'rejected', result?: { success: boolean, error?: string, message?: string, data?: any }, startedAt: number, finishedAt?: number, durationMs?: number }>
+  /**
+   * Sets the rack's pool list (`thing.miner.pools`: `[{url, worker_name, worker_password}]`),
+   * used by `setupPools` without `{config}`. Throws `ERR_POOL_*` when invalid.
+   */
+  setRackPools(pools: any): void
+  /**
+   * What the node side offers now: `{node, callModule, publishEvents}` each
+   * `{available, reason?}`.
+   */
+  capabilities(): { node: { available: boolean, reason?: string }, callModule: { available: boolean, reason?: string }, publishEvents: { available: boolean, reason?: string } }
+  /** Plugs in node operations implemented in JavaScript (see the module doc for the protocol). */
+  setNodeOps(capabilities: { node: { available: boolean, reason?: string }, callModule: { available: boolean, reason?: string }, publishEvents: { available: boolean, reason?: string } }, callback: (requestJson: string) => Promise<string>): void
+  /**
+   * Plugs in the node view of a `NodeClient` (the real worker's wiring): node actions go over
+   * its JSON-RPC channel, `setupPools` / `ActionExecuted` over its IPC where it is in use and
+   * granted. Replaces any JavaScript node operations.
+   */
+  setNodeClient(client: NodeClient): void
+  /** Updates the capabilities of the JavaScript node operations (IPC up / down, grants). */
+  setCapabilities(capabilities: { node: { available: boolean, reason?: string }, callModule: { available: boolean, reason?: string }, publishEvents: { available: boolean, reason?: string } }): void
+  /**
+   * Disconnects the node operations (every node-backed action becomes unavailable) and
+   * releases the JavaScript callback.
+   */
+  clearNodeOps(): void
+}
+
 /** The MiningOS app-node client with its OAuth2 / app-node token manager. */
 export declare class AppNodeClient {
   /**

@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.ActionEngine = nativeBinding.ActionEngine
 module.exports.AppNodeClient = nativeBinding.AppNodeClient
 module.exports.JsAppNodeClient = nativeBinding.JsAppNodeClient
 module.exports.MinerBook = nativeBinding.MinerBook

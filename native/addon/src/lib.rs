@@ -5,6 +5,7 @@
 
 #![deny(clippy::all)]
 
+mod actions;
 mod appnode;
 pub mod config;
 pub mod convert;

@@ -29,6 +29,11 @@ fn to_json<T: Serialize>(v: T) -> Result<Value, CodedError> {
 }
 
 impl NodeClient {
+    /// The shared node view (used by `ActionEngine.setNodeClient`).
+    pub(crate) fn view(&self) -> Arc<NodeView> {
+        self.view.clone()
+    }
+
     fn call<'e, T, F, Fut>(&self, env: &'e Env, f: F) -> napi::Result<PromiseRaw<'e, Value>>
     where
         T: Serialize + Send + 'static,

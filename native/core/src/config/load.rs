@@ -632,7 +632,10 @@ fn secret(
 }
 
 fn check_id(value: &str, origin: &Origin, key: &str) -> Result<String, ConfigError> {
-    let ok = !value.is_empty()
+    let ok = value
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphanumeric())
         && value.len() <= 64
         && value
             .bytes()
@@ -643,7 +646,7 @@ fn check_id(value: &str, origin: &Origin, key: &str) -> Result<String, ConfigErr
         Err(ConfigError::invalid(
             origin,
             key,
-            format!("{value:?} must be 1-64 characters of letters, digits, '-', '_' or '.'"),
+            format!("{value:?} must be 1-64 characters of letters, digits, '-', '_' or '.', starting with a letter or digit"),
         ))
     }
 }

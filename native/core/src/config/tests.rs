@@ -199,6 +199,17 @@ fn wrong_type() {
 }
 
 #[test]
+fn rack_id_shape() {
+    let e = with_file(&MINIMAL.replace("rack-1", "-rack"));
+    assert!(
+        e.contains("[p2p] rack_id") && e.contains("starting with a letter or digit"),
+        "{e}"
+    );
+    let e = with_file(&MINIMAL.replace("rack-1", "rack 1"));
+    assert!(e.contains("[p2p] rack_id"), "{e}");
+}
+
+#[test]
 fn syntax_error_names_file() {
     let e = with_file("[p2p\nrack_id=");
     assert!(
