@@ -753,6 +753,26 @@ export interface RenderTemplateOptions {
 }
 
 /**
+ * The addon's tokio runtime: `{ source: 'env' | 'default', workerThreads, maxBlockingThreads,
+ * envValue, error }`. `error` says why `BLVM_MININGOS_TOKIO_THREADS` was not used.
+ */
+export declare function runtimeInfo(): RuntimeInfo
+
+/** What the addon's runtime looks like (returned to JS by `runtimeInfo()`). */
+export interface RuntimeInfo {
+  /** `"env"`: built from `BLVM_MININGOS_TOKIO_THREADS`; `"default"`: napi-rs's own runtime. */
+  source: string
+  /** Worker threads of the custom runtime (`null` with the default runtime). */
+  workerThreads?: number
+  /** Blocking-pool ceiling of the custom runtime (`null` with the default runtime). */
+  maxBlockingThreads?: number
+  /** The raw env value, when set. */
+  envValue?: string
+  /** Why the env value was not used (`null` when it was used or not set). */
+  error?: string
+}
+
+/**
  * Checks the addon's error path: resolves with `value` after `delay_ms`, or rejects with an error
  * whose `code` is `fail_code` when one is given. Used by tests to prove async codes survive N-API.
  */

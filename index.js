@@ -857,6 +857,7 @@ module.exports.poolStatsHistory = nativeBinding.poolStatsHistory
 module.exports.poolTransactions = nativeBinding.poolTransactions
 module.exports.renderIpcTemplate = nativeBinding.renderIpcTemplate
 module.exports.renderIpcTemplateJson = nativeBinding.renderIpcTemplateJson
+module.exports.runtimeInfo = nativeBinding.runtimeInfo
 module.exports.selfTest = nativeBinding.selfTest
 module.exports.statEntry = nativeBinding.statEntry
 module.exports.templateSummary = nativeBinding.templateSummary

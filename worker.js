@@ -9,6 +9,9 @@ const path = require('node:path')
 const { loadConfig } = require('./src/config')
 const { createLogger } = require('./src/logger')
 const { RackWorker } = require('./src/rack-worker')
+const { readModuleConfig } = require('./src/module-config')
+const { NodeBridge } = require('./src/node-bridge')
+const { withDefaults } = require('./src/rack/providers')
 
 /**
  * Boots the worker from argv/env. Resolves to the running worker.
@@ -17,9 +20,15 @@ const { RackWorker } = require('./src/rack-worker')
  */
 async function main (opts = {}) {
   process.env.TZ = 'UTC'
-  const conf = loadConfig(opts)
+  const moduleConfig = readModuleConfig(opts)
+  const conf = loadConfig({ ...opts, moduleConfig: moduleConfig.loaded && moduleConfig.loaded.config })
   const logger = createLogger(conf)
-  const worker = new RackWorker(conf, { logger, providers: opts.providers })
+  let worker = null
+  const bridge = new NodeBridge({ moduleConfig, logger, onStatus: (s) => worker && worker.updateStatus('node', s) })
+  const providers = { ...opts.providers }
+  providers.extData = bridge.extDataProvider(withDefaults(opts.providers).extData)
+  worker = new RackWorker(conf, { logger, providers })
+  worker.nodeBridge = bridge
   let stopping = false
   const shutdown = (signal, code) => {
     if (stopping) return
@@ -27,7 +36,7 @@ async function main (opts = {}) {
     logger.info({ signal }, 'stopping')
     const force = setTimeout(() => process.exit(code || 1), 10000)
     force.unref()
-    worker.stop().catch((err) => logger.error({ err }, 'stop failed')).finally(() => {
+    bridge.stop().then(() => worker.stop()).catch((err) => logger.error({ err }, 'stop failed')).finally(() => {
       logger.flush()
       process.exit(code)
     })
@@ -45,6 +54,7 @@ async function main (opts = {}) {
   worker.on('registered', (ev) => logger.info(ev, 'registered'))
   process.title = `${conf.wtype}-${process.pid}`
   await worker.start()
+  await bridge.start()
   return worker
 }
 

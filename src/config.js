@@ -13,7 +13,10 @@
 //   config/base.thing.json          optional, merged into `thing`
 //   config/global.config.json       optional, served by getWrkConf
 //   config/facs/net.config.json     { r0: { allow?, allowReadOnly?, dhtOpts?, timeout? } }
-// Later the addon's `loadConfig({dataDir})` (miningos.toml) plugs in here and nowhere else.
+// The BLVM module config (miningos.toml read by the addon, see src/module-config.js) plugs in here
+// and nowhere else: `opts.moduleConfig` (its validated `config`) gives `[p2p] rack_id, orks,
+// auto_register, allow, allow_read_only` when launched by the node (env and common.json win for the
+// rack id; non-empty TOML key lists win over the JSON ones).
 
 const fs = require('node:fs')
 const path = require('node:path')
@@ -93,7 +96,8 @@ function readJson (dir, name, env) {
 
 /**
  * Effective worker configuration from argv, env and files.
- * @param {{argv?: string[], env?: NodeJS.ProcessEnv, cwd?: string}} [opts]
+ * @param {{argv?: string[], env?: NodeJS.ProcessEnv, cwd?: string, moduleConfig?: object}} [opts]
+ *   moduleConfig: the validated BLVM module config (`loadConfig().config` of the addon), if any
  * @returns {object} effective config (see docs/miningos-rack.md)
  * @throws {RackError} ERR_ARGV_INVALID / ERR_CONFIG_INVALID naming the file and key
  */
@@ -130,8 +134,11 @@ function loadConfig (opts = {}) {
   const netFile = net.file || path.join(confDir, 'facs', 'net.config.json')
   const r0 = (net.data && net.data.r0) || {}
 
+  const mp2p = launched && opts.moduleConfig && isObject(opts.moduleConfig.p2p) ? opts.moduleConfig.p2p : null
+
   let rack = launched ? env.MININGOS_P2P_RACK_ID : args.rack
   if (rack === undefined || rack === true) rack = c.p2p && c.p2p.rackId
+  if ((rack === undefined || rack === null) && mp2p) rack = mp2p.rack_id
   if (typeof rack === 'number') rack = String(rack)
   if (typeof rack !== 'string' || !RACK_ID_RE.test(rack)) {
     throw rackError('ERR_CONFIG_INVALID', launched
@@ -141,9 +148,11 @@ function loadConfig (opts = {}) {
 
   const p2p = isObject(c.p2p) ? c.p2p : {}
   let orks = p2p.orks === undefined ? [] : p2p.orks
+  if (mp2p && Array.isArray(mp2p.orks) && mp2p.orks.length) orks = mp2p.orks
   if (launched && env.MININGOS_P2P_ORKS) orks = env.MININGOS_P2P_ORKS.split(',').map((s) => s.trim()).filter(Boolean)
   orks = keyList(orks, where('p2p.orks'))
   let autoRegister = p2p.autoRegister === undefined ? orks.length > 0 : p2p.autoRegister
+  if (p2p.autoRegister === undefined && mp2p && typeof mp2p.auto_register === 'boolean') autoRegister = mp2p.auto_register && orks.length > 0
   if (launched && env.MININGOS_P2P_AUTO_REGISTER) autoRegister = env.MININGOS_P2P_AUTO_REGISTER === 'true'
   if (typeof autoRegister !== 'boolean') throw rackError('ERR_CONFIG_INVALID', where('p2p.autoRegister must be a boolean'))
 
@@ -176,8 +185,8 @@ function loadConfig (opts = {}) {
     debug: Boolean(debug),
     logToFile: launched,
     net: {
-      allow: optKeyList(r0.allow, `${netFile}: r0.allow`),
-      allowReadOnly: optKeyList(r0.allowReadOnly, `${netFile}: r0.allowReadOnly`),
+      allow: mp2p && nonEmpty(mp2p.allow) ? keyList(mp2p.allow, 'miningos.toml [p2p] allow') : optKeyList(r0.allow, `${netFile}: r0.allow`),
+      allowReadOnly: mp2p && nonEmpty(mp2p.allow_read_only) ? keyList(mp2p.allow_read_only, 'miningos.toml [p2p] allow_read_only') : optKeyList(r0.allowReadOnly, `${netFile}: r0.allowReadOnly`),
       dhtOpts,
       timeout: r0.timeout === undefined ? 30000 : posInt(r0.timeout, `${netFile}: r0.timeout`),
       poolLinger: r0.poolLinger === undefined ? 300000 : posInt(r0.poolLinger, `${netFile}: r0.poolLinger`)
@@ -196,6 +205,10 @@ function loadConfig (opts = {}) {
 
 function isObject (v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v)
+}
+
+function nonEmpty (v) {
+  return Array.isArray(v) && v.length > 0
 }
 
 function posInt (v, where) {

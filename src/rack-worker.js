@@ -180,6 +180,17 @@ class RackWorker extends EventEmitter {
     return { active: this.active, ...this.status, things: this.minerRack && this.minerRack.things ? this.minerRack.things.size : 0 }
   }
 
+  /**
+   * Sets one extra section of the status file (e.g. `node`, the node view) and saves it while the
+   * worker is active.
+   * @param {string} key
+   * @param {object} value
+   */
+  updateStatus (key, value) {
+    this.status[key] = value
+    if (this.active) this._saveStatus()
+  }
+
   _loadStatus () {
     try {
       const s = JSON.parse(fs.readFileSync(this.statusFile, 'utf8'))

@@ -11,6 +11,7 @@ pub mod config;
 pub mod convert;
 mod errors;
 pub mod node;
+pub mod runtime;
 pub mod types;
 
 use napi_derive::napi;
