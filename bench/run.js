@@ -1,13 +1,15 @@
 'use strict'
 // `npm run bench`: every benchmark, in one run, figures printed (benchmarks, not timed tests: a
 // missed target is reported as "NOT met", it does not fail the run). Builds what they need first
-// (release fake node and synthetic IPC server; the addon is whatever `npm install` built).
+// (release fake node, synthetic IPC server and the release addon, so figures are never those of a
+// debug build left by `npm run build:debug`).
 //   node bench/run.js            every bench
 //   node bench/run.js node tip   only those whose file name contains one of the words
 //                                ("rust" selects the Rust codec bench)
 const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
+const { installAddon } = require('../scripts/platform')
 
 const root = path.resolve(__dirname, '..')
 const HELPERS = new Set(['run.js', 'common.js', 'rack-common.js'])
@@ -24,9 +26,10 @@ function run (cmd, args) {
 const only = process.argv.slice(2)
 const wanted = (name) => !only.length || only.some((w) => name.includes(w))
 
-for (const args of [['-p', 'blvm-fake-node'], ['-p', 'blvm-miningos-core', '--example', 'ipc_event_server']]) {
+for (const args of [['-p', 'blvm-miningos-addon'], ['-p', 'blvm-fake-node'], ['-p', 'blvm-miningos-core', '--example', 'ipc_event_server']]) {
   if (!run('cargo', ['build', '--release', '--locked', ...args]).ok) process.exit(1)
 }
+console.log(`addon: release build installed at ${path.relative(root, installAddon(root))}`)
 
 const results = []
 const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.js') && !HELPERS.has(f)).sort()
