@@ -1,12 +1,10 @@
 'use strict'
 // End to end: the addon's NodeClient (JSON-RPC channel, IPC policy) against the fake BLVM node.
-// Skips until the NodeClient is in the addon (branch nodeview).
 const test = require('node:test')
 const assert = require('node:assert')
 const { startFakeNode } = require('../helpers/fake-node')
 
-let NodeClient = null
-try { NodeClient = require('../..').NodeClient || null } catch {}
+const { NodeClient } = require('../..')
 
 /**
  * Reads NodeClient event batches until `pred(events)` holds (5 s).
@@ -41,7 +39,7 @@ function clientFor (fn) {
 
 const chain = (evs) => evs.filter((e) => ['NewBlock', 'BlockDisconnected', 'ChainReorg'].includes(e.type)).map(({ source, at_ms: atMs, ...rest }) => rest)
 
-test('NodeClient on a 0.1.83 fake node: JSON-RPC only, tip events from polling, never touches the IPC', { skip: !NodeClient && 'NodeClient not in the addon on this branch' }, async (t) => {
+test('NodeClient on a 0.1.83 fake node: JSON-RPC only, tip events from polling, never touches the IPC', async (t) => {
   const fn = await startFakeNode(t, { ipcMode: 'single' })
   const client = clientFor(fn)
   t.after(() => client.close())
