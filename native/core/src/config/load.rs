@@ -147,6 +147,24 @@ fn secret_hint(section: &str, key: &str) -> Option<String> {
         })
 }
 
+/// The kind of value `[section] key` takes, or the error for a key nobody may set: a plaintext
+/// secret (with how to fix it) or an unknown key (with the keys the section accepts).
+fn accepted_kind(section: &str, key: &str, origin: &Origin) -> Result<Kind, ConfigError> {
+    if let Some(hint) = secret_hint(section, key) {
+        return Err(ConfigError::invalid(origin, key_name(section, key), hint));
+    }
+    kind_of(section, key).ok_or_else(|| {
+        ConfigError::invalid(
+            origin,
+            key_name(section, key),
+            format!(
+                "unknown key; [{section}] accepts: {}",
+                keys_of(section).join(", ")
+            ),
+        )
+    })
+}
+
 impl Raw {
     fn set(
         &mut self,
@@ -155,19 +173,7 @@ impl Raw {
         v: Value,
         origin: Origin,
     ) -> Result<(), ConfigError> {
-        if let Some(hint) = secret_hint(section, key) {
-            return Err(ConfigError::invalid(&origin, key_name(section, key), hint));
-        }
-        let kind = kind_of(section, key).ok_or_else(|| {
-            ConfigError::invalid(
-                &origin,
-                key_name(section, key),
-                format!(
-                    "unknown key; [{section}] accepts: {}",
-                    keys_of(section).join(", ")
-                ),
-            )
-        })?;
+        let kind = accepted_kind(section, key, &origin)?;
         check_kind(&v, kind)
             .map_err(|p| ConfigError::invalid(&origin, key_name(section, key), p))?;
         self.values
@@ -328,19 +334,7 @@ fn apply_env(
                 }
                 continue; // MININGOS_* not naming a section belongs to someone else (e.g. logging)
             }
-            if let Some(hint) = secret_hint(section, key) {
-                return Err(ConfigError::invalid(&origin, key_name(section, key), hint));
-            }
-            let kind = kind_of(section, key).ok_or_else(|| {
-                ConfigError::invalid(
-                    &origin,
-                    key_name(section, key),
-                    format!(
-                        "unknown key; [{section}] accepts: {}",
-                        keys_of(section).join(", ")
-                    ),
-                )
-            })?;
+            let kind = accepted_kind(section, key, &origin)?;
             let v = env_value(val, kind)
                 .map_err(|p| ConfigError::invalid(&origin, key_name(section, key), p))?;
             raw.set(section, key, v, origin)?;
