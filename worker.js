@@ -12,6 +12,10 @@ const { RackWorker } = require('./src/rack-worker')
 const { readModuleConfig } = require('./src/module-config')
 const { NodeBridge } = require('./src/node-bridge')
 const { withDefaults } = require('./src/rack/providers')
+const { ActionService } = require('./src/actions/service')
+const { ControlServer } = require('./src/control/server')
+const { workerSocketPath } = require('./src/control/client')
+const { createMethods } = require('./src/control/methods')
 
 /**
  * Boots the worker from argv/env. Resolves to the running worker.
@@ -23,12 +27,32 @@ async function main (opts = {}) {
   const moduleConfig = readModuleConfig(opts)
   const conf = loadConfig({ ...opts, moduleConfig: moduleConfig.loaded && moduleConfig.loaded.config })
   const logger = createLogger(conf)
+  const env = opts.env || process.env
   let worker = null
-  const bridge = new NodeBridge({ moduleConfig, logger, onStatus: (s) => worker && worker.updateStatus('node', s) })
+  let bridge = null
+  // Actions: the engine from `[actions]` (defaults when the module config is refused: no hook, no
+  // node action), journal next to the rack's store.
+  const mcError = moduleConfig.error && moduleConfig.error.code !== 'ERR_ADDON_UNAVAILABLE' ? moduleConfig.error : null
+  const actions = new ActionService({
+    actionsConfig: moduleConfig.loaded ? moduleConfig.loaded.config.actions : null,
+    configError: mcError,
+    journalPath: path.join(path.dirname(conf.dirs.store), `${conf.rack}.actions.journal`), // not inside the RocksDB dir
+    logger,
+    rackPools: (conf.thing.miner && conf.thing.miner.pools) || [],
+    getNodeData: () => (worker && worker.nodeData) || null
+  })
+  const methods = createMethods({ getWorker: () => worker, getBridge: () => bridge, actions })
+  bridge = new NodeBridge({ moduleConfig, logger, onStatus: (s) => worker && worker.updateStatus('node', s), invocations: { methods, actions } })
   const providers = { ...opts.providers }
   providers.extData = bridge.extDataProvider(withDefaults(opts.providers).extData)
+  if (!providers.actions) providers.actions = actions.provider()
   worker = new RackWorker(conf, { logger, providers })
   worker.nodeBridge = bridge
+  worker.actions = actions
+  // The operator CLI's control socket: owned here, so it survives an in-process rackReboot.
+  const control = new ControlServer({ socketPath: workerSocketPath(conf, env), logger })
+  for (const name of Object.keys(methods)) control.handle(name, (params) => methods[name](params))
+  worker.control = control
   let stopping = false
   const shutdown = (signal, code) => {
     if (stopping) return
@@ -36,10 +60,13 @@ async function main (opts = {}) {
     logger.info({ signal }, 'stopping')
     const force = setTimeout(() => process.exit(code || 1), 10000)
     force.unref()
-    bridge.stop().then(() => worker.stop()).catch((err) => logger.error({ err }, 'stop failed')).finally(() => {
-      logger.flush()
-      process.exit(code)
-    })
+    control.stop()
+      .then(() => actions.setNodeClient(null))
+      .then(() => bridge.stop())
+      .then(() => worker.stop()).catch((err) => logger.error({ err }, 'stop failed')).finally(() => {
+        logger.flush()
+        process.exit(code)
+      })
   }
   process.on('SIGTERM', () => shutdown('SIGTERM', 0))
   process.on('SIGINT', () => shutdown('SIGINT', 0))
@@ -55,6 +82,14 @@ async function main (opts = {}) {
   process.title = `${conf.wtype}-${process.pid}`
   await worker.start()
   await bridge.start()
+  if (bridge.client) actions.setNodeClient(bridge.client)
+  try {
+    await control.start()
+    worker.updateStatus('control', { socket: control.socketPath, listening: true, error: null })
+  } catch (err) {
+    logger.error({ code: err.code, detail: err.message }, 'control socket not started: the operator CLI cannot reach this worker')
+    worker.updateStatus('control', { socket: control.socketPath, listening: false, error: { code: err.code || 'ERR_CONTROL_SOCKET', message: err.message } })
+  }
   return worker
 }
 
