@@ -25,7 +25,7 @@ test('journal across restarts: idempotency, interrupted action, control socket l
   ].join('\n'))
   const rack = 'act-r'
   const loc = ['--root', root, '--rack', rack]
-  const client = await createClient({ bootstrap: tn.bootstrap })
+  let client = await createClient({ bootstrap: tn.bootstrap })
   t.after(() => client.destroy())
 
   let w = await spawnWorker({ root, rack })
@@ -45,7 +45,9 @@ test('journal across restarts: idempotency, interrupted action, control socket l
   let c = await cli(['list-miners', ...loc])
   assert.strictEqual(c.code, 3, 'worker gone: exit 3 (stale socket, nobody listening)')
 
-  // restart: the journal is read back
+  // restart: the journal is read back (a fresh client: the old one's connection died unannounced)
+  await client.destroy()
+  client = await createClient({ bootstrap: tn.bootstrap })
   w = await spawnWorker({ root, rack })
   key = w.status.rpcPublicKey
   assert.match(w.output(), /actions interrupted by the last stop/)
@@ -60,7 +62,7 @@ test('journal across restarts: idempotency, interrupted action, control socket l
   assert.strictEqual(r.error, 'ERR_ACTION_INTERRUPTED', 'an interrupted action is not run again')
   const hist = await call('getHistoricalLogs', { logType: 'actions' })
   assert.deepStrictEqual(hist.map((e) => [e.actionId, e.action, e.status]), [['11', 'setPowerMode', 'interrupted'], ['10', 'reboot', 'succeeded'], ['1', 'registerThing', 'succeeded']])
-  assert.deepStrictEqual(await call('getHistoricalLogs', { logType: 'actions', query: { action: 'reboot' }, fields: { actionId: 1 } }), [{ ts: hist[1].ts, actionId: '10' }])
+  assert.deepStrictEqual(await call('getHistoricalLogs', { logType: 'actions', query: { action: 'reboot' }, fields: { actionId: 1 } }), [{ actionId: '10' }])
 
   // rackReboot (in process): journaled, and the control socket keeps answering
   assert.strictEqual(await call('rackReboot', {}), 1)
