@@ -495,6 +495,15 @@ fn example_file_loads() {
     let l = load(&o).unwrap();
     assert_eq!(l.config.p2p.rack_id.as_deref(), Some("blvm-node-001"));
     assert_eq!(l.config.node.tip_poll_interval_ms, 250);
+    assert_eq!(l.config.actions.hook_timeout_seconds, Some(30));
+    assert_eq!(l.config.actions.enabled, Some(true));
+    // the hooks example is a valid [actions] section of a miningos.toml as well
+    let hooks = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/hooks.example.toml");
+    let f = d.data.join("config/miningos.toml");
+    write(&f, &std::fs::read_to_string(hooks).unwrap());
+    let l = load(&opts(&d.data, &d.cwd)).unwrap();
+    assert_eq!(l.config.actions.votes_for("rackReboot"), 2);
+    assert_eq!(l.config.actions.max_concurrent_hooks, Some(4));
 }
 
 #[test]
