@@ -92,6 +92,14 @@ test('actions through MiningOS, the operator CLI, the node CLI and the module AP
   r = await call('queryThing', { id: 'm2', method: 'setupPools', params: [...pools, meta(3003)] })
   assert.strictEqual(r.success, false)
   assert.match(r.error, /^ERR_/)
+  // the module answers with an error: the node drops the connection (as a real node does); once the
+  // fixed node's IPC is back, setupPools is offered again
+  await waitFor(async () => (await call('getWriteCalls', { query: { id: 'm2' }, action: 'setupPools', params: pools })).calls.length === 1, 'IPC back')
+  await fn.fake('setcallmodulereply', { mode: 'error', error: 'Unknown method update_pool_config' })
+  r = await call('queryThing', { id: 'm2', method: 'setupPools', params: [...pools, meta(3004)] })
+  assert.strictEqual(r.success, false)
+  assert.match(r.error, /^ERR_/)
+  assert.strictEqual((await call('listThings', { query: { id: 'm2' } }))[0].info.poolConfig, undefined)
 
   // --- the audit trail: getHistoricalLogs {logType: 'actions'}
   const hist = await call('getHistoricalLogs', { logType: 'actions', limit: 100 })
@@ -177,6 +185,20 @@ test('actions through MiningOS, the operator CLI, the node CLI and the module AP
   assert.strictEqual(refused.error.code, 'ERR_POWER_MODE_INVALID')
   inv = await invoke({ kind: 'module_api', method: 'trigger_action', params: { action: 'reboot', target: 'nope' } })
   assert.strictEqual(JSON.parse(inv.payload.module_api).error.code, 'ERR_THING_NOTFOUND')
+
+  // --- the other rack-level actions, vote then execute, re-delivered once
+  wc = await call('getWriteCalls', { query: {}, action: 'updateThing', params: [{ rackId, id: 'm2', info: { pos: '1_2' } }], rackActionId: 4001 })
+  assert.deepStrictEqual(wc, { reqVotes: 1, calls: [{ id: 4001, tags: [] }] })
+  assert.strictEqual(await call('updateThing', { rackId, id: 'm2', info: { pos: '1_2' }, actionId: 4001, user: 'op@example.com' }), 1)
+  assert.strictEqual((await call('listThings', { query: { id: 'm2' } }))[0].info.pos, '1_2')
+  wc = await call('getWriteCalls', { query: {}, action: 'forgetThings', params: [{ rackId, query: { id: 'm2' } }], rackActionId: 4002 })
+  assert.strictEqual(wc.calls.length, 1)
+  assert.strictEqual(await call('forgetThings', { query: { id: 'm2' }, actionId: 4002 }), 1)
+  assert.strictEqual(await call('registerThing', { rackId, id: 'm2', opts: { address: '10.0.0.8' }, actionId: 4003, user: 'op@example.com' }), 1)
+  assert.strictEqual(await call('forgetThings', { query: { id: 'm2' }, actionId: 4002 }), 1, 're-delivered forgetThings')
+  assert.strictEqual(await call('getThingsCount', { query: { id: 'm2' } }), 1, 'a re-delivered forgetThings is not performed again')
+  const rackHist = await call('getHistoricalLogs', { logType: 'actions', query: { 'target.kind': 'rack' }, limit: 100 })
+  assert.deepStrictEqual(rackHist.map((e) => e.action).filter((a) => a !== 'registerThing'), ['forgetThings', 'updateThing'])
 
   // --- no secret anywhere: log lines, the journal, the audit history
   const journal = fs.readFileSync(path.join(rig.dataDir, 'store', 'act-m.actions.journal'), 'utf8')
