@@ -130,7 +130,10 @@ class NodeData extends EventEmitter {
   async _extData (req) {
     const key = req && req.query ? req.query.key : undefined
     if (key === 'template') return this.templates.serve()
-    if (key === 'template-summary') return this.templates.current()
+    if (key === 'template-summary') {
+      const cur = this.templates.current()
+      return cur && { ...cur, refresh: this.templates.last, refreshes: this.templates.refreshes }
+    }
     if (key === 'node-data') return this.summary()
     return {}
   }
