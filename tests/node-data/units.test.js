@@ -159,4 +159,10 @@ test('miners: restored after a restart (auto stays auto), operator things regist
   assert.match(added[0].id, /^[0-9a-f]{15}$/)
   assert.strictEqual(feed.book.size, 3)
   assert.strictEqual(feed.counters.ignored, 0, 'non-Stratum events never cross into the book')
+  // the operator forgets a thing: the book follows at the next collection (auto ones not yet
+  // added as things are kept while their registration is pending)
+  records.splice(records.findIndex((r) => r.id === 'op-1'), 1)
+  records.push({ id: added[0].id, tags: ['t-miner'], opts: added[0].opts, info: added[0].info })
+  assert.strictEqual(feed.reconcile(), 1)
+  assert.deepStrictEqual(feed.book.ids().sort(), ['aaaaaaaaaaaaaaa', added[0].id].sort())
 })
