@@ -66,7 +66,15 @@ class NodeData extends EventEmitter {
       this._collectNodeSoon()
     })
     this.blocks.on('blockFound', () => this._collectNodeSoon())
-    if (bridge) bridge.on('events', (batch) => this._onEvents(batch))
+    if (bridge) {
+      bridge.on('events', (batch) => {
+        try {
+          this._onEvents(batch)
+        } catch (err) { // never into the bridge's event pump
+          this.logger.error({ err }, 'node data: event batch not handled')
+        }
+      })
+    }
     /** `templates.refresh({reason})` / `templates.current()` for the actions wiring. */
     this.templates.refresh = this.templates.refresh.bind(this.templates)
   }
