@@ -16,6 +16,7 @@ const { ActionService } = require('./src/actions/service')
 const { ControlServer } = require('./src/control/server')
 const { workerSocketPath } = require('./src/control/client')
 const { createMethods } = require('./src/control/methods')
+const { NodeData } = require('./src/node-data')
 
 /**
  * Boots the worker from argv/env. Resolves to the running worker.
@@ -30,6 +31,7 @@ async function main (opts = {}) {
   const env = opts.env || process.env
   let worker = null
   let bridge = null
+  let nodeData = null
   // Actions: the engine from `[actions]` (defaults when the module config is refused: no hook, no
   // node action), journal next to the rack's store.
   const mcError = moduleConfig.error && moduleConfig.error.code !== 'ERR_ADDON_UNAVAILABLE' ? moduleConfig.error : null
@@ -42,13 +44,25 @@ async function main (opts = {}) {
     getNodeData: () => (worker && worker.nodeData) || null
   })
   const methods = createMethods({ getWorker: () => worker, getBridge: () => bridge, actions })
-  bridge = new NodeBridge({ moduleConfig, logger, onStatus: (s) => worker && worker.updateStatus('node', s), invocations: { methods, actions } })
-  const providers = { ...opts.providers }
-  providers.extData = bridge.extDataProvider(withDefaults(opts.providers).extData)
+  bridge = new NodeBridge({
+    moduleConfig,
+    logger,
+    onStatus: (s) => {
+      if (worker) worker.updateStatus('node', s)
+      if (nodeData) nodeData.onNodeStatus(s)
+    },
+    invocations: { methods, actions }
+  })
+  nodeData = new NodeData({ conf, moduleConfig, bridge, logger })
+  const providers = { ...nodeData.providers(), ...opts.providers }
+  providers.extData = bridge.extDataProvider(withDefaults(providers).extData)
   if (!providers.actions) providers.actions = actions.provider()
   worker = new RackWorker(conf, { logger, providers })
   worker.nodeBridge = bridge
+  worker.nodeData = nodeData
   worker.actions = actions
+  for (const name of ['statsUpdated', 'templateUpdated']) nodeData.on(name, (ev) => worker.emit(name, ev))
+  worker.on('restarted', () => nodeData.attach(worker).catch((err) => logger.error({ err }, 'node data: attach after restart failed')))
   // The operator CLI's control socket: owned here, so it survives an in-process rackReboot.
   const control = new ControlServer({ socketPath: workerSocketPath(conf, env), logger })
   for (const name of Object.keys(methods)) control.handle(name, (params) => methods[name](params))
@@ -62,6 +76,7 @@ async function main (opts = {}) {
     force.unref()
     control.stop()
       .then(() => actions.setNodeClient(null))
+      .then(() => nodeData.stop())
       .then(() => bridge.stop())
       .then(() => worker.stop()).catch((err) => logger.error({ err }, 'stop failed')).finally(() => {
         logger.flush()
@@ -81,7 +96,9 @@ async function main (opts = {}) {
   worker.on('registered', (ev) => logger.info(ev, 'registered'))
   process.title = `${conf.wtype}-${process.pid}`
   await worker.start()
+  await nodeData.attach(worker)
   await bridge.start()
+  nodeData.start()
   if (bridge.client) actions.setNodeClient(bridge.client)
   try {
     await control.start()

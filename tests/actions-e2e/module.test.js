@@ -23,7 +23,7 @@ test('actions through MiningOS, the operator CLI, the node CLI and the module AP
     subversion: '/BitcoinCommons:0.1.84/',
     rack: 'act-m',
     node: { capabilities: JSON.stringify(CAPS) },
-    extraToml: actionsToml(h)
+    toml: [actionsToml(h)]
   })
   const { fn, client, minerKey } = rig
   const call = (method, params) => client.request(minerKey, method, params)
@@ -116,7 +116,7 @@ test('actions through MiningOS, the operator CLI, the node CLI and the module AP
   const loc = ['--data-dir', rig.dataDir]
   let c = await cli(['list-miners', ...loc, '--json'])
   assert.strictEqual(c.code, 0, c.stderr)
-  assert.deepStrictEqual(c.json.map((m) => m.id).sort(), ['m1', 'm2'])
+  assert.deepStrictEqual(c.json.map((m) => `${m.kind}:${m.id}`).sort(), ['miner:m1', 'miner:m2', 'node:node-blvm'])
   c = await cli(['list-miners', ...loc])
   assert.strictEqual(c.code, 0)
   assert.match(c.stdout, /^ID\s+CODE/)
@@ -154,14 +154,14 @@ test('actions through MiningOS, the operator CLI, the node CLI and the module AP
   assert.strictEqual(fs.statSync(sock).mode & 0o777, 0o600)
 
   // --- the node CLI and the module API (registered with the node)
-  const st = await fn.status()
-  const conn = st.ipc.connections.find((x) => !x.watchdog && !x.closed)
+  // (the live connection: the node closed earlier ones on the scripted call_module failures)
+  const conn = await waitFor(async () => (await fn.status()).ipc.connections.find((x) => !x.watchdog && !x.closed && x.requests.includes('SubscribeEvents')), 'a live, set-up module connection')
   assert.ok(conn.requests.includes('RegisterCliSpec'), JSON.stringify(conn.requests))
   assert.ok(conn.requests.includes('RegisterModuleApi'), JSON.stringify(conn.requests))
   const invoke = (p) => fn.fake('invoke', { module_id: 'blvm-miningos', timeout_ms: 20000, ...p })
   let inv = await invoke({ kind: 'cli', subcommand: 'list-miners', args: ['--json'] })
   assert.strictEqual(inv.payload.cli.exit_code, 0, JSON.stringify(inv))
-  assert.deepStrictEqual(JSON.parse(inv.payload.cli.stdout).map((m) => m.id).sort(), ['m1', 'm2'])
+  assert.deepStrictEqual(JSON.parse(inv.payload.cli.stdout).map((m) => m.id).sort(), ['m1', 'm2', 'node-blvm'])
   inv = await invoke({ kind: 'cli', subcommand: 'trigger-action', args: ['reboot', '--target', 'm2'] })
   assert.strictEqual(inv.payload.cli.exit_code, 0, JSON.stringify(inv))
   assert.match(inv.payload.cli.stdout, /^ok \(action id /)
@@ -169,7 +169,7 @@ test('actions through MiningOS, the operator CLI, the node CLI and the module AP
   inv = await invoke({ kind: 'cli', subcommand: 'trigger-action', args: ['reboot'] })
   assert.strictEqual(inv.payload.cli.exit_code, 2)
   inv = await invoke({ kind: 'module_api', method: 'get_miner_list', params: {} })
-  assert.deepStrictEqual(JSON.parse(inv.payload.module_api).miners.map((m) => m.id).sort(), ['m1', 'm2'])
+  assert.deepStrictEqual(JSON.parse(inv.payload.module_api).miners.map((m) => m.id).sort(), ['m1', 'm2', 'node-blvm'])
   inv = await invoke({ kind: 'module_api', method: 'trigger_action', params: { action: 'setPowerMode', target: 'm1', named: { mode: 'low' }, actionId: 'mod-1' } })
   const trig = JSON.parse(inv.payload.module_api)
   assert.strictEqual(trig.ok, true, inv.payload.module_api)
