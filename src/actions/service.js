@@ -48,6 +48,7 @@ class ActionService {
     this.error = null
     this.openReport = null
     this.nodeConnected = false
+    this._catalogue = null
     const { addon, error } = loadAddon()
     if (!addon) {
       this.error = error
@@ -173,9 +174,12 @@ class ActionService {
         if (!self.engine) return {}
         const t = targetOf(view)
         const out = {}
-        for (const c of self.engine.writeCalls()) {
-          if (c.kind !== t.kind || out[c.action]) continue
-          out[c.action] = async (...params) => self._after(t, c.action, await self.engine.executeQueryThing(t, c.action, params))
+        // every catalogue action of the kind: one not supported now is refused by the engine with
+        // its code when called (the catalogue itself never changes: computed once)
+        if (!self._catalogue) self._catalogue = self.engine.writeCalls().map((c) => [c.kind, c.action])
+        for (const [kind, action] of self._catalogue) {
+          if (kind !== t.kind || out[action]) continue
+          out[action] = async (...params) => self._after(t, action, await self.engine.executeQueryThing(t, action, params))
         }
         return out
       },
