@@ -30,7 +30,7 @@ class StoreFacility {
   /** Opens the Corestore (creates the directory). */
   async start () {
     fs.mkdirSync(this.storeDir, { recursive: true })
-    const storage = new CoreStorage(this.storeDir, { writeBufferSize: WRITE_BUFFER_BYTES })
+    const storage = new CoreStorage(this.storeDir, { writeBufferSize: WRITE_BUFFER_BYTES, blockCache: false, tableCacheIndexAndFilterBlocks: false })
     this.store = new Corestore(storage, { globalCache: new Rache({ maxSize: CACHE_ENTRIES }) })
     try {
       await this.store.ready()
