@@ -27,4 +27,22 @@ function digestOf (s) {
   return crypto.createHash('sha1').update(s).digest('base64')
 }
 
-module.exports = { trimMemory, digestOf }
+/**
+ * A string interner: returns one shared copy of each string it has seen (at most `max` distinct
+ * strings; beyond that strings are returned as given). For values repeated across thousands of
+ * things (types, tags, snapshot statuses) that JSON.parse and N-API would otherwise copy per thing.
+ * @param {number} [max]
+ * @returns {(s: unknown) => unknown}
+ */
+function interner (max = 4096) {
+  const seen = new Map()
+  return (s) => {
+    if (typeof s !== 'string') return s
+    const c = seen.get(s)
+    if (c !== undefined) return c
+    if (seen.size < max) seen.set(s, s)
+    return s
+  }
+}
+
+module.exports = { trimMemory, digestOf, interner }

@@ -46,3 +46,15 @@ test('a collection stores every thing\'s changed snapshot (batches of 200), keep
     fs.rmSync(root, { recursive: true, force: true })
   }
 })
+
+test('interner: one shared copy per distinct string, bounded, other values untouched', () => {
+  const { interner } = require('../../src/base/memory')
+  const intern = interner(2)
+  const a = intern(['t-miner', 'x'].join('-'))
+  assert.strictEqual(a, 't-miner-x')
+  assert.strictEqual(intern('t-miner-x'), a)
+  assert.strictEqual(intern(5), 5)
+  assert.strictEqual(intern(undefined), undefined)
+  intern('b')
+  assert.strictEqual(intern('c'), 'c', 'beyond the bound strings pass through')
+})
