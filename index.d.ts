@@ -573,6 +573,13 @@ export interface LoadedConfig {
   config: Record<string, any>
 }
 
+/**
+ * Returns free allocator pages to the operating system (glibc `malloc_trim(0)`). Returns `true`
+ * when some memory was released, `false` when none was or on a libc without `malloc_trim`
+ * (musl, macOS): then it does nothing.
+ */
+export declare function mallocTrimNow(): boolean
+
 /** `getmempoolinfo`. */
 export interface MempoolInfo {
   /** Size in bytes (mempool: transaction count). */

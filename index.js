@@ -849,6 +849,7 @@ module.exports.bitsToTarget = nativeBinding.bitsToTarget
 module.exports.checkTemplateParent = nativeBinding.checkTemplateParent
 module.exports.coinbasePayoutSats = nativeBinding.coinbasePayoutSats
 module.exports.loadConfig = nativeBinding.loadConfig
+module.exports.mallocTrimNow = nativeBinding.mallocTrimNow
 module.exports.nodeSnapshot = nativeBinding.nodeSnapshot
 module.exports.normalizeRpcTemplate = nativeBinding.normalizeRpcTemplate
 module.exports.normalizeRpcTemplateJson = nativeBinding.normalizeRpcTemplateJson

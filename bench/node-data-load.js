@@ -8,8 +8,12 @@
 //    things, a full snapshot collection and stat-log write → RSS right after registering them all
 //    (V8 high-water of a registration burst, the testnet in the same process), then the steady
 //    state: a fresh worker process on the same store (things restored, the 10 000 miners connected
-//    and sharing again, a collection and a stat write) → RSS (target <= 120 MB).
+//    and sharing again, a collection, a stat write, pool stats, a collection that stores every
+//    thing's snapshot in thing-5m) → RSS per stage (target <= 120 MB). That process is started
+//    with the node flags and env the launcher uses (`blvm-miningos --print-node-plan`).
 // Usage: node --expose-gc bench/node-data-load.js [miners=10000] [templateTxs=1000]
+//        node bench/node-data-load.js --steady ROOT   (the steady stage only, on a store kept by
+//        BENCH_KEEP_ROOT=1; BENCH_NODE_FLAGS="--flag ..." adds node flags to the measured process)
 const fs = require('node:fs')
 const { monitorEventLoopDelay, performance } = require('node:perf_hooks')
 const pino = require('pino')
@@ -19,10 +23,12 @@ const { loadConfig } = require('../src/config')
 const { RackWorker } = require('../src/rack-worker')
 const { NodeData } = require('../src/node-data')
 const { withDefaults } = require('../src/rack/providers')
+const { launcherPlan } = require('./rack-common')
 
 const CHILD = process.argv[2] === '--child'
-const MINERS = Number(process.argv[CHILD ? 5 : 2] || 10000)
-const TXS = Number(process.argv[CHILD ? 6 : 3] || 1000)
+const STEADY = process.argv[2] === '--steady'
+const MINERS = Number(process.argv[CHILD ? 5 : STEADY ? 4 : 2] || 10000)
+const TXS = Number(process.argv[CHILD ? 6 : STEADY ? 5 : 3] || 1000)
 const RATE = 20000
 const STORM_S = 3
 
@@ -75,10 +81,16 @@ async function child (root) {
   const rack = worker.minerRack
   const restored = rack.things.size
   const stages = []
+  let t0 = performance.now()
   const stage = async (name) => {
+    const ms = performance.now() - t0
     gc()
     await sleep(200)
-    stages.push(`${name} ${mb(process.memoryUsage().rss)}`)
+    const m = process.memoryUsage()
+    const st = fs.readFileSync('/proc/self/status', 'utf8')
+    const kb = (k) => Number((new RegExp(`${k}:\\s+(\\d+) kB`).exec(st) || [0, 0])[1]) * 1024
+    stages.push({ name, rss: m.rss, anon: kb('RssAnon'), file: kb('RssFile'), threads: Number((/Threads:\s+(\d+)/.exec(st) || [0, 0])[1]), heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, book: nodeData.miners.book.approxHeapBytes, ms })
+    t0 = performance.now()
   }
   await stage('restored')
   await connectMiners(bridge, rack, restored)
@@ -89,10 +101,41 @@ async function child (root) {
   await stage('stat-5m written')
   await worker.poolRack.getWrkExtData({ query: { key: 'stats' } })
   await stage('pool stats')
+  // a collection in the next thing-5m slot stores every snapshot (what a worker does every
+  // storeSnapItvMs once running): the slot is shortened to 1 s to get there
+  rack.thingConf.storeSnapItvMs = 1000
+  await sleep(1000)
+  await rack.collectSnaps()
+  await stage('snapshots stored')
+  if (process.env.BENCH_SMAPS) console.log(require(process.env.BENCH_SMAPS)())
+  await sleep(3000)
+  require('../src/base/memory').trimMemory()
+  await stage('3 s later, trimmed')
+  if (process.env.BENCH_HEAP_SNAPSHOT) require('node:v8').writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT)
   process.send({ things: rack.things.size, book: nodeData.miners.book.size, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, stages, scripted })
   await nodeData.stop()
   await worker.stop()
   process.exit(0)
+}
+
+// The steady-state stage in a fresh process on `root`'s store, started with the node flags and env
+// the launcher applies (see launcherPlan) plus BENCH_NODE_FLAGS (space-separated, for experiments).
+async function steady (root) {
+  const plan = launcherPlan()
+  const extra = (process.env.BENCH_NODE_FLAGS || '').split(' ').filter(Boolean)
+  const execArgv = ['--expose-gc', ...plan.flags, ...extra]
+  const c = fork(__filename, ['--child', root, '-', String(MINERS), String(TXS)], { execArgv, env: { ...process.env, ...plan.env } })
+  const r = await new Promise((resolve, reject) => {
+    c.once('message', resolve)
+    c.once('exit', (code) => reject(new Error(`child exited ${code}`)))
+  })
+  const env = Object.entries(plan.env).map(([k, v]) => `${k}=${v}`).join(' ')
+  console.log(`  steady state, a fresh worker process on that store (${r.things} things restored, ${r.book} miners connected and sharing, collection + stat write), started as \`${env ? env + ' ' : ''}node ${execArgv.join(' ')}\` (${plan.source}):`)
+  console.log('    stage              RSS   anon   file  heap used  heap total  external  book (MB)  threads  stage took')
+  for (const s of r.stages) console.log(`    ${s.name.padEnd(18)} ${mb(s.rss).padStart(5)} ${mb(s.anon).padStart(6)} ${mb(s.file).padStart(6)} ${mb(s.heapUsed).padStart(10)} ${mb(s.heapTotal).padStart(11)} ${mb(s.external).padStart(9)} ${mb(s.book).padStart(5)} ${String(s.threads).padStart(13)} ${s.ms.toFixed(0).padStart(8)} ms`)
+  const worst = Math.max(...r.stages.map((s) => s.rss))
+  console.log(`    worst stage RSS ${mb(worst)} MB, of which the scripted node ${mb(r.scripted)} MB → worker ≈ ${mb(worst - r.scripted)} MB → target <= 120 MB: ${worst - r.scripted <= 120 * 1048576 ? 'met' : 'NOT met'}`)
+  await new Promise((resolve) => c.once('exit', resolve))
 }
 
 async function main () {
@@ -158,15 +201,10 @@ async function main () {
   await nodeData.stop()
   await worker.stop()
 
-  const c = fork(__filename, ['--child', root, '-', String(MINERS), String(TXS)], { execArgv: ['--expose-gc'] })
-  const r = await new Promise((resolve, reject) => {
-    c.once('message', resolve)
-    c.once('exit', (code) => reject(new Error(`child exited ${code}`)))
-  })
-  console.log(`  steady state, a fresh worker process on that store (${r.things} things restored, ${r.book} miners connected and sharing, collection + stat write): RSS ${mb(r.rss)} MB, of which the scripted node ${mb(r.scripted)} MB → worker ≈ ${mb(r.rss - r.scripted)} MB (heap used ${mb(r.heapUsed)} MB; RSS MB by stage: ${r.stages.join(', ')}) → target <= 120 MB: ${r.rss - r.scripted <= 120 * 1048576 ? 'met' : 'NOT met'}`)
-  await new Promise((resolve) => c.once('exit', resolve))
+  if (process.env.BENCH_KEEP_ROOT) console.log(`  store kept for --steady runs: ${root}`)
+  await steady(root)
   await tn.destroy()
-  fs.rmSync(root, { recursive: true, force: true })
+  if (!process.env.BENCH_KEEP_ROOT) fs.rmSync(root, { recursive: true, force: true })
 }
 
 if (!global.gc && !CHILD) {
@@ -174,7 +212,7 @@ if (!global.gc && !CHILD) {
   const r = require('node:child_process').spawnSync(process.execPath, ['--expose-gc', __filename, ...process.argv.slice(2)], { stdio: 'inherit' })
   process.exitCode = r.status === null ? 1 : r.status
 } else {
-  const run = CHILD ? () => child(process.argv[3]) : main
+  const run = CHILD ? () => child(process.argv[3]) : STEADY ? () => steady(process.argv[3]) : main
   run().catch((err) => {
     console.error(err)
     process.exitCode = 1

@@ -3,7 +3,9 @@
 // N registered things (10 000 by default) spread over 20 containers.
 
 const fs = require('node:fs')
-const { startTestnet, makeRoot, spawnWorker, stopChild } = require('../tests/helpers/rack-env')
+const path = require('node:path')
+const { spawn, spawnSync } = require('node:child_process')
+const { startTestnet, makeRoot, argvFor, stopChild, WORKER } = require('../tests/helpers/rack-env')
 const { createClient } = require('../tests/helpers/client')
 
 /**
@@ -95,6 +97,47 @@ function rssMb (pid) {
 }
 
 /**
+ * The node flags and env the launcher starts the worker with (`blvm-miningos --print-node-plan` of
+ * the release launcher; `BLVM_MININGOS_NODE_MEMORY=default` in the env turns its memory profile
+ * off), or none when the launcher is not built.
+ * @returns {{flags: string[], env: object, source: string}}
+ */
+function launcherPlan () {
+  const bin = path.join(__dirname, '..', 'target', 'release', 'blvm-miningos')
+  const env = { PATH: process.env.PATH }
+  if (process.env.BLVM_MININGOS_NODE_MEMORY) env.BLVM_MININGOS_NODE_MEMORY = process.env.BLVM_MININGOS_NODE_MEMORY
+  const r = spawnSync(bin, ['--print-node-plan'], { encoding: 'utf8', env })
+  if (r.status !== 0) return { flags: [], env: {}, source: `launcher plan unavailable (${r.error ? r.error.code : r.stderr.trim()}): plain node` }
+  const plan = JSON.parse(r.stdout)
+  return { flags: plan.node_flags, env: plan.env, source: 'flags and env from `target/release/blvm-miningos --print-node-plan`' }
+}
+
+/**
+ * Starts worker.js as the launcher would (its node flags and env); resolves once it logs
+ * 'racks listening'.
+ * @param {{root: string, rack: string}} opts
+ * @returns {Promise<{child: import('node:child_process').ChildProcess, status: object}>}
+ */
+async function spawnPlanned ({ root, rack }) {
+  const plan = launcherPlan()
+  const child = spawn(process.execPath, [...plan.flags, WORKER, ...argvFor(root, rack)], {
+    cwd: root, env: { ...process.env, ...plan.env }, stdio: ['ignore', 'pipe', 'inherit']
+  })
+  let out = ''
+  await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('worker not ready in 20 s')), 20000)
+    child.stdout.on('data', (d) => {
+      if (out.length < 1e6) out += d
+      if (out.includes('"msg":"racks listening"')) { clearTimeout(t); resolve() }
+    })
+    child.once('exit', (code) => { clearTimeout(t); reject(new Error(`worker exited ${code}`)) })
+  })
+  child.stdout.resume()
+  const status = JSON.parse(fs.readFileSync(path.join(root, 'status', `wrk-miner-rack-blvm-${rack}.json`), 'utf8'))
+  return { child, status, plan }
+}
+
+/**
  * Starts testnet + worker child + client.
  * @param {string} rack
  * @returns {Promise<object>}
@@ -102,7 +145,7 @@ function rssMb (pid) {
 async function setup (rack) {
   const tn = await startTestnet()
   const root = makeRoot({ bootstrap: tn.bootstrap })
-  const w = await spawnWorker({ root, rack })
+  const w = await spawnPlanned({ root, rack })
   const client = await createClient({ bootstrap: tn.bootstrap })
   const env = {
     tn,
@@ -112,7 +155,7 @@ async function setup (rack) {
     key: w.status.rpcPublicKey,
     async restart () {
       await stopChild(env.w.child)
-      env.w = await spawnWorker({ root, rack })
+      env.w = await spawnPlanned({ root, rack })
     },
     async teardown () {
       await client.destroy()
@@ -129,4 +172,4 @@ function f (x) {
   return x.toFixed(2)
 }
 
-module.exports = { registerThings, stats, time, timePair, rssMb, setup, f }
+module.exports = { registerThings, stats, time, timePair, rssMb, setup, f, launcherPlan, spawnPlanned }

@@ -42,6 +42,7 @@ function baselineCount (things, req) {
 
 async function main () {
   const env = await setup('bench')
+  console.log(`worker started as the launcher does: ${Object.entries(env.w.plan.env).map(([k, v]) => `${k}=${v} `).join('')}node ${env.w.plan.flags.join(' ')} worker.js (${env.w.plan.source})`)
   const { client, key } = env
   try {
     const t0 = Date.now()

@@ -11,7 +11,7 @@ const { startTestnet, makeRoot, argvFor, stopChild, WORKER } = require('../tests
 const { createClient } = require('../tests/helpers/client')
 const { loadConfig } = require('../src/config')
 const { RackWorker } = require('../src/rack-worker')
-const { rssMb, stats, f } = require('./rack-common')
+const { rssMb, stats, f, launcherPlan } = require('./rack-common')
 
 const N = Number(process.argv[2] || 10000)
 const RUNS = Number(process.argv[3] || 5)
@@ -29,7 +29,8 @@ async function seed (root, rack, n) {
 // spawn → the worker logs 'racks listening' (servers announced) → the first ping is answered.
 async function readyOnce (client, root, rack, key) {
   const t0 = process.hrtime.bigint()
-  const child = spawn(process.execPath, [WORKER, ...argvFor(root, rack)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+  const plan = launcherPlan()
+  const child = spawn(process.execPath, [...plan.flags, WORKER, ...argvFor(root, rack)], { cwd: root, env: { ...process.env, ...plan.env }, stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   await new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {
@@ -52,6 +53,8 @@ async function readyOnce (client, root, rack, key) {
 async function main () {
   const tn = await startTestnet()
   const client = await createClient({ bootstrap: tn.bootstrap })
+  const plan = launcherPlan()
+  console.log(`worker started as the launcher does: ${Object.entries(plan.env).map(([k, v]) => `${k}=${v} `).join('')}node ${plan.flags.join(' ')} worker.js (${plan.source})`)
   try {
     for (const n of [0, N]) {
       const root = makeRoot({ bootstrap: tn.bootstrap })

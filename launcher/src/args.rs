@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 /// Usage line printed on bad argv (manual runs only; the node passes no argv).
 pub const USAGE: &str = "usage: blvm-miningos [--module-id ID] [--socket-path PATH] [--data-dir DIR] [-- WORKER_ARGS...]\n\
+       blvm-miningos --print-node-plan   (the node flags and env it would use, as JSON)\n\
   (under a BLVM node: no arguments; MODULE_ID, MODULE_NAME, SOCKET_PATH, DATA_DIR come from the env)";
 
 /// Bad command line.

@@ -15,6 +15,18 @@ pub const NOFILE_MIN: u64 = 256;
 /// Threads a worker needs in its small configuration (main, V8 platform, libuv pool, tokio,
 /// signal and I/O helpers, addon); the rack worker measured 13 under the node's limits.
 pub const THREADS_NEEDED_SMALL: u64 = 16;
+/// Node flags of the worker's memory profile, applied whatever the limits (see `plan`): a 1 MiB
+/// young-generation semi-space instead of V8's 16 MiB (the rack's objects are long-lived; the
+/// default keeps ~25 MiB of mostly empty young generation resident with 10 000 miners), and
+/// `--optimize-for-size` (V8 grows the old generation in smaller steps: a burst such as storing
+/// 10 000 snapshots leaves ~10-25 MiB less committed heap behind).
+pub const MEMORY_NODE_FLAGS: &[&str] = &["--max-semi-space-size=1", "--optimize-for-size"];
+/// glibc malloc arenas for the worker (each thread otherwise gets its own, which keeps freed
+/// memory of the addon, RocksDB and libuv threads resident).
+pub const MALLOC_ARENAS: &str = "2";
+/// Env var that turns the memory profile off (`BLVM_MININGOS_NODE_MEMORY=default`: node's own
+/// defaults, for comparison or when the operator tunes node through `NODE_OPTIONS`).
+pub const MEMORY_PROFILE_ENV: &str = "BLVM_MININGOS_NODE_MEMORY";
 /// Env var the addon reads for the size of its tokio worker pool.
 pub const TOKIO_THREADS_ENV: &str = "BLVM_MININGOS_TOKIO_THREADS";
 
@@ -53,6 +65,39 @@ pub struct Plan {
     pub info: Vec<String>,
     /// Warnings naming the `[module_resource_limits]` key to raise.
     pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// `{"node_flags": [...], "env": {...}}` (what `--print-node-plan` prints, for benchmarks that
+    /// must start node exactly as the launcher does).
+    pub fn to_json(&self) -> String {
+        let flags: Vec<String> = self.node_flags.iter().map(|f| json_str(f)).collect();
+        let env: Vec<String> = self
+            .env
+            .iter()
+            .map(|(k, v)| format!("{}:{}", json_str(k), json_str(v)))
+            .collect();
+        format!(
+            "{{\"node_flags\":[{}],\"env\":{{{}}}}}",
+            flags.join(","),
+            env.join(",")
+        )
+    }
+}
+
+fn json_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn from_rlim(v: libc::rlim_t) -> Option<u64> {
@@ -182,6 +227,21 @@ pub fn plan(limits: &Limits, root: bool, env: &[(String, String)]) -> Plan {
         ..Plan::default()
     };
     let mut small_threads = false;
+    let memory_profile = env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == MEMORY_PROFILE_ENV)
+        .is_none_or(|(_, v)| v != "default");
+    if memory_profile {
+        if !env_has(env, "MALLOC_ARENA_MAX") {
+            p.env
+                .push(("MALLOC_ARENA_MAX".into(), MALLOC_ARENAS.into()));
+        }
+    } else {
+        p.info.push(format!(
+            "{MEMORY_PROFILE_ENV}=default: node's default heap sizing and malloc arenas"
+        ));
+    }
 
     if let Some(as_bytes) = limits.address_space.soft.filter(|&b| b < AS_COMFORTABLE) {
         let mib = as_bytes >> 20;
@@ -189,10 +249,12 @@ pub fn plan(limits: &Limits, root: bool, env: &[(String, String)]) -> Plan {
         p.node_flags.extend([
             "--jitless".to_string(),
             format!("--max-old-space-size={old_space}"),
-            "--max-semi-space-size=2".to_string(),
         ]);
+        if !memory_profile {
+            p.node_flags.push("--max-semi-space-size=2".to_string());
+        }
         // glibc gives each thread a 64 MiB malloc arena reservation: keep them few.
-        if !env_has(env, "MALLOC_ARENA_MAX") {
+        if !env_has(env, "MALLOC_ARENA_MAX") && !memory_profile {
             p.env.push(("MALLOC_ARENA_MAX".into(), "2".into()));
         }
         small_threads = true;
@@ -244,6 +306,11 @@ pub fn plan(limits: &Limits, root: bool, env: &[(String, String)]) -> Plan {
             p.env.push((TOKIO_THREADS_ENV.into(), "1".into()));
         }
     }
+    // last, so the small configuration's flags (if any) keep leading the command line
+    if memory_profile {
+        p.node_flags
+            .extend(MEMORY_NODE_FLAGS.iter().map(|f| f.to_string()));
+    }
     p
 }
 
@@ -265,11 +332,47 @@ mod tests {
     }
 
     #[test]
-    fn unlimited_means_plain_node() {
+    fn unlimited_means_the_memory_profile_only() {
         let p = plan(&limits(None, Some(20_000), None, 50), false, &[]);
+        assert_eq!(p.node_flags, MEMORY_NODE_FLAGS);
+        assert_eq!(p.env, [("MALLOC_ARENA_MAX".into(), "2".into())]);
+        assert!(p.warnings.is_empty());
+    }
+
+    #[test]
+    fn memory_profile_can_be_turned_off() {
+        let env = vec![(MEMORY_PROFILE_ENV.to_string(), "default".to_string())];
+        let p = plan(&limits(None, Some(20_000), None, 50), false, &env);
         assert!(p.node_flags.is_empty());
         assert!(p.env.is_empty());
-        assert!(p.warnings.is_empty());
+        assert!(p.info.iter().any(|l| l.contains(MEMORY_PROFILE_ENV)));
+        // tight limits without the profile: the small configuration's own semi-space and arenas
+        let p = plan(&limits(Some(512 << 20), None, None, 0), true, &env);
+        assert!(p
+            .node_flags
+            .contains(&"--max-semi-space-size=2".to_string()));
+        assert!(p.env.contains(&("MALLOC_ARENA_MAX".into(), "2".into())));
+    }
+
+    #[test]
+    fn operator_malloc_arenas_win() {
+        let env = vec![("MALLOC_ARENA_MAX".to_string(), "8".to_string())];
+        let p = plan(&limits(Some(512 << 20), None, None, 0), true, &env);
+        assert!(!p.env.iter().any(|(k, _)| k == "MALLOC_ARENA_MAX"));
+    }
+
+    #[test]
+    fn plan_as_json() {
+        let p = Plan {
+            node_flags: vec!["--a=1".into(), "q\"b\\".into()],
+            env: vec![("K".into(), "v\n".into())],
+            ..Plan::default()
+        };
+        assert_eq!(
+            p.to_json(),
+            r#"{"node_flags":["--a=1","q\"b\\"],"env":{"K":"v\u000a"}}"#
+        );
+        assert_eq!(Plan::default().to_json(), r#"{"node_flags":[],"env":{}}"#);
     }
 
     #[test]
@@ -284,8 +387,9 @@ mod tests {
             [
                 "--jitless",
                 "--max-old-space-size=128",
-                "--max-semi-space-size=2",
-                "--v8-pool-size=1"
+                "--v8-pool-size=1",
+                "--max-semi-space-size=1",
+                "--optimize-for-size"
             ]
         );
         assert!(p.env.contains(&("UV_THREADPOOL_SIZE".into(), "2".into())));
@@ -302,7 +406,14 @@ mod tests {
         let p = plan(&limits(None, Some(256), Some(10), 40), false, &[]);
         assert_eq!(p.warnings.len(), 1);
         assert!(p.warnings[0].contains("default_max_child_processes = 128"));
-        assert_eq!(p.node_flags, ["--v8-pool-size=1"]);
+        assert_eq!(
+            p.node_flags,
+            [
+                "--v8-pool-size=1",
+                "--max-semi-space-size=1",
+                "--optimize-for-size"
+            ]
+        );
         assert!(p.env.contains(&("UV_THREADPOOL_SIZE".into(), "2".into())));
     }
 
@@ -310,7 +421,14 @@ mod tests {
     fn nproc_enough() {
         let p = plan(&limits(None, Some(4096), Some(4096), 40), false, &[]);
         assert!(p.warnings.is_empty());
-        assert_eq!(p.node_flags, ["--v8-pool-size=1"]);
+        assert_eq!(
+            p.node_flags,
+            [
+                "--v8-pool-size=1",
+                "--max-semi-space-size=1",
+                "--optimize-for-size"
+            ]
+        );
     }
 
     #[test]

@@ -7,11 +7,15 @@
 //!    `DATA_DIR/logs/worker.out.log` (the node never drains its pipes);
 //! 2. raises soft resource limits to the hard limits and, when the address space stays small,
 //!    picks `node` flags and thread counts that fit, naming the `[module_resource_limits]` key an
-//!    operator should raise;
+//!    operator should raise; always adds the worker's memory profile (`--max-semi-space-size=1`,
+//!    `MALLOC_ARENA_MAX=2`; `BLVM_MININGOS_NODE_MEMORY=default` turns it off);
 //! 3. finds `node` (`MININGOS_NODE_BIN`, `MODULE_CONFIG_NODE_BIN`, then `PATH`) and `worker.js`
 //!    (next to this binary, or `../../worker.js` from `target/release|debug`);
 //! 4. `exec`s `node [flags] worker.js [args after --]` with the env passed on plus
 //!    `BLVM_MININGOS_LAUNCHED=1`, so signals reach the worker directly.
+//!
+//! `blvm-miningos --print-node-plan` prints the flags and env it would start node with (JSON) and
+//! exits (benchmarks use it to start the worker exactly as the launcher does).
 //!
 //! Exit codes: 1 when something needed is missing (one clear line in the log), 2 on bad argv.
 
@@ -30,6 +34,14 @@ use log::LauncherLog;
 fn main() -> ExitCode {
     let env: Vec<(String, String)> = std::env::vars().collect();
     let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.len() == 1 && argv[0] == "--print-node-plan" {
+        // What `node` would be started with here (flags and env, as JSON); starts nothing.
+        println!(
+            "{}",
+            limits::plan(&limits::read_and_raise(), limits::is_root(), &env).to_json()
+        );
+        return ExitCode::SUCCESS;
+    }
     let launch = match LaunchArgs::parse(&argv, &env) {
         Ok(l) => l,
         Err(e) => {

@@ -9,6 +9,7 @@ const STRATUM_EVENTS = new Set(['StratumClientConnected', 'StratumClientDisconne
 const STRATUM_MODULE = 'blvm-stratum-v2'
 const MINER_TYPE = 'miner-blvm-sv2'
 const SEEN_MAX = 100000
+const { interner } = require('../base/memory')
 
 class MinerFeed {
   /**
@@ -17,6 +18,7 @@ class MinerFeed {
    *   `stratum`: `thing.stratum` settings (src/node-data/settings.js)
    */
   constructor ({ addon, stratum, poolUsername, getClient, logger }) {
+    this._intern = interner()
     this.addon = addon
     this.settings = stratum
     this.getClient = getClient
@@ -216,13 +218,28 @@ class MinerFeed {
   snapshot (view) {
     const now = Date.now()
     try {
-      return this.book.snapshot(view.id, now, true)
+      return this._shared(this.book.snapshot(view.id, now, true))
     } catch (err) {
       if (err.code !== 'ERR_THING_NOTFOUND') throw err
     }
     if (typeof view.address !== 'string') return null
     if (!this._enter({ id: view.id, opts: { address: view.address }, info: view.info }, now)) return null
-    return this.book.snapshot(view.id, now, true)
+    return this._shared(this.book.snapshot(view.id, now, true))
+  }
+
+  // The snapshot's strings that every miner repeats (status, source, method, ...) shared instead
+  // of one copy per thing (each thing keeps its `last.snap`).
+  _shared (snap) {
+    const st = snap && snap.stats
+    if (!st) return snap
+    const share = (o, k) => { if (o && typeof o[k] === 'string') o[k] = this._intern(o[k]) }
+    share(st, 'status')
+    const ms = st.miner_specific
+    share(ms, 'source')
+    share(ms, 'registered')
+    share(ms, 'reason')
+    share(ms && ms.hashrate_estimate, 'method')
+    return snap
   }
 
   /**

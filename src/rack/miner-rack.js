@@ -12,6 +12,11 @@ const { RotatingLog } = require('./rotating-log')
 const q = require('./query')
 const st = require('./stats')
 const { rackError } = require('../errors')
+const { trimMemory, digestOf } = require('../base/memory')
+
+// thing-5m snapshots per Hyperbee batch: a batch keeps every node it writes until it flushes, so
+// large batches of 10 000 snapshots cost tens of MB of peak heap and native memory
+const SNAP_BATCH = 200
 const { obj, objOr, randomId, validateOpts, validateInfo, validateTags, newComment, diffInfo, timeRange, groupRows, ID_RE } = require('./validate')
 
 const THING_TYPE = 'miner-blvm-sv2'
@@ -41,7 +46,7 @@ class MinerRack {
     this.logs = null
     this._timers = []
     this._lastStored = new Map()
-    this._lastSnapJson = new Map()
+    this._lastSnapDigest = new Map() // id -> digest of the last stored [err, snap] (not the JSON: 10 000 of those are ~7 MB)
     this._alertsSeen = new Map()
     this._collecting = false
     this._started = false
@@ -64,6 +69,7 @@ class MinerRack {
     await this.logs.load()
     this.thingLog = new RotatingLog({ store, family: 'thing-5m', meta: this.bee.sub('meta_rotations'), maxLength: this.thingConf.logRotateMaxLength, keep: this.thingConf.logKeepCount })
     await this.thingLog.open()
+    trimMemory()
     this.logger.info({ things: this.things.size, from: src }, 'things loaded')
   }
 
@@ -181,15 +187,15 @@ class MinerRack {
         if (slot > this._lastStored.get(rec.id)) {
           this._lastStored.set(rec.id, slot)
           // an unchanged snapshot is not stored again (logs are append-only: see docs, retention)
-          const json = JSON.stringify([last.err, last.snap])
-          if (this._lastSnapJson.get(rec.id) !== json) {
-            this._lastSnapJson.set(rec.id, json)
+          const digest = digestOf(JSON.stringify([last.err, last.snap]))
+          if (this._lastSnapDigest.get(rec.id) !== digest) {
+            this._lastSnapDigest.set(rec.id, digest)
             snaps.push([rec.id, { ts: now, err: last.err, snap: last.snap }])
           }
         }
         this._alertEntries(rec.id, last, now, out)
         if (out.length >= 1000) await this.logs.appendMany(out.splice(0))
-        if (snaps.length >= 1000) await this.thingLog.appendMany(snaps.splice(0))
+        if (snaps.length >= SNAP_BATCH) await this.thingLog.appendMany(snaps.splice(0))
         if (++n % 500 === 0) await new Promise((resolve) => setImmediate(resolve)) // let RPC in
       }
       await this.logs.appendMany(out)
@@ -197,6 +203,7 @@ class MinerRack {
       this.providers.stats.collected({ ts: now, things: n })
     } finally {
       this._collecting = false
+      trimMemory()
     }
   }
 
@@ -218,6 +225,7 @@ class MinerRack {
     }
     const entries = Array.from(groups, ([tag, views]) => [`stat-${tf}-${tag}`, this.providers.stats.entry(views, ts)])
     await this.logs.appendMany(entries)
+    trimMemory()
     this.providers.stats.written({ tf, ts, logs: entries.map(([name]) => name) })
   }
 
@@ -445,7 +453,7 @@ class MinerRack {
       for (const id of ids) {
         await this.things.remove(id)
         this._lastStored.delete(id)
-        this._lastSnapJson.delete(id)
+        this._lastSnapDigest.delete(id)
         this._alertsSeen.delete(id)
       }
       this.logger.info({ count: ids.length }, 'things forgotten')

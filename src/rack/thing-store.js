@@ -6,10 +6,12 @@
 
 const fs = require('node:fs')
 const q = require('./query')
+const { interner } = require('../base/memory')
 const { rackError } = require('../errors')
 
 const SECRET_OPTS = new Set(['password', 'username', 'secret', 'token'])
-const PATH_INDEX_MIN = 256 // below this a scan is as fast as keeping indexes
+const PATH_INDEX_MIN = 256
+const UNIQUE_TAG = /^(id|code|pos)-/ // one thing each: not worth interning // below this a scan is as fast as keeping indexes
 
 class ThingStore {
   /**
@@ -25,6 +27,7 @@ class ThingStore {
     this.uniq = { code: new Map(), serialNum: new Map(), macAddress: new Map(), ip: new Map(), pos: new Map() }
     this._paths = new Map() // dotted path -> lazy equality index (see _pathIndex)
     this._seq = 0
+    this._intern = interner() // type and shared tags: one copy for 10 000 things
   }
 
   /**
@@ -252,6 +255,10 @@ class ThingStore {
   }
 
   _index (rec, last) {
+    if (typeof rec.type === 'string') rec.type = this._intern(rec.type)
+    if (Array.isArray(rec.tags)) {
+      for (let i = 0; i < rec.tags.length; i++) if (!UNIQUE_TAG.test(rec.tags[i])) rec.tags[i] = this._intern(rec.tags[i])
+    }
     const prev = this.things.get(rec.id)
     if (prev) this._unref(prev)
     // Map.set on an existing key keeps its place: an update does not move a thing in the order.

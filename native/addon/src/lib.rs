@@ -10,6 +10,7 @@ mod appnode;
 pub mod config;
 pub mod convert;
 mod errors;
+pub mod memory;
 pub mod node;
 pub mod runtime;
 pub mod types;

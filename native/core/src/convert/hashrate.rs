@@ -3,8 +3,9 @@
 //!
 //! Shares are kept in time buckets, not one by one, so memory per miner is fixed whatever the
 //! share rate: a ring of 10 s buckets over the last 30 minutes (for `t_5m` and `t_30m`) and a ring
-//! of 5 min buckets over the last 24 hours (for the pool's `hashrate_1h` / `hashrate_24h`), 470
-//! `f32`s (1.9 KB) per miner once it has sent a share. A window covers whole
+//! of 5 min buckets over the last 24 hours (for the pool's `hashrate_1h` / `hashrate_24h`), at
+//! most 470 `f32`s (1.9 KB) per miner. The rings grow with the span of the shares they hold (a few
+//! slots for a miner seen for a minute, e.g. after a restart; the full 1.9 KB after a day). A window covers whole
 //! buckets and its length is the exact span those buckets cover (up to `now`), so bucketing adds
 //! no bias. Before a window has elapsed since the miner connected, the window is the time since
 //! it connected. The relative standard deviation of an estimate over `n` shares is `1/√n`.
@@ -44,15 +45,25 @@ pub struct HashrateEstimate {
     pub t_24h: f64,
 }
 
+/// Slots a ring starts with on its first share; it doubles (up to its full length) as the span
+/// between its oldest kept bucket and its newest grows.
+const INITIAL_SLOTS: u64 = 4;
+
 /// One bucket series: a ring of `Σ difficulty` per bucket (`bucket index = ts / width`), holding
-/// the buckets `head - len + 1 ..= head`. Allocated on the first share (exact size, 4 bytes per
-/// bucket). A share older than the ring reaches is dropped: no window can see it.
+/// the buckets `head - cap + 1 ..= head` where `cap` is the ring's current size. The ring is
+/// allocated on the first share with [`INITIAL_SLOTS`] slots and grows (doubling, at most `len`
+/// slots) only as far as the buckets it must keep reach: from the oldest bucket with a share (or
+/// `len - 1` buckets back) to the newest. A miner seen for a minute holds a few slots, not a day's
+/// worth; one seen for a day holds `len` (4 bytes per bucket). A share older than the full ring
+/// reaches is dropped: no window can see it.
 #[derive(Debug, Clone, Default)]
 struct Buckets {
     width: u64,
     len: u64,
-    slots: Option<Box<[f32]>>,
+    slots: Box<[f32]>,
     head: u64,
+    /// Oldest bucket that ever received a share (no bucket before it holds anything).
+    first: u64,
 }
 
 impl Buckets {
@@ -60,35 +71,61 @@ impl Buckets {
         Self {
             width,
             len: span / width + 1,
-            slots: None,
+            slots: Box::default(),
             head: 0,
+            first: 0,
         }
+    }
+
+    /// Current ring size (0 before the first share).
+    fn cap(&self) -> u64 {
+        self.slots.len() as u64
+    }
+
+    /// Resizes the ring to `new_cap` slots, keeping the buckets it holds.
+    fn regrow(&mut self, new_cap: u64) {
+        let cap = self.cap();
+        let mut next = vec![0.0f32; new_cap as usize].into_boxed_slice();
+        if cap > 0 {
+            let lo = self.first.max((self.head + 1).saturating_sub(cap));
+            for i in lo..=self.head {
+                next[(i % new_cap) as usize] = self.slots[(i % cap) as usize];
+            }
+        }
+        self.slots = next;
     }
 
     fn add(&mut self, ts_ms: u64, difficulty: f64) {
         let idx = ts_ms / self.width;
         let len = self.len;
-        let slots = match &mut self.slots {
-            Some(s) => s,
-            None => {
-                self.head = idx;
-                self.slots
-                    .insert(vec![0.0f32; len as usize].into_boxed_slice())
-            }
-        };
+        if self.slots.is_empty() {
+            self.head = idx;
+            self.first = idx;
+            self.regrow(INITIAL_SLOTS.min(len));
+        }
+        let head = self.head.max(idx);
+        if idx + len <= head {
+            return; // older than the full ring reaches
+        }
+        // buckets to keep once `idx` is in: from the oldest with a share (or len - 1 back) to head
+        let oldest = self.first.min(idx).max((head + 1).saturating_sub(len));
+        let needed = head - oldest + 1;
+        if needed > self.cap() {
+            self.regrow(needed.max(self.cap() * 2).min(len));
+        }
+        self.first = self.first.min(idx);
+        let cap = self.cap();
         if idx > self.head {
-            if idx - self.head >= len {
-                slots.iter_mut().for_each(|x| *x = 0.0);
+            if idx - self.head >= cap {
+                self.slots.iter_mut().for_each(|x| *x = 0.0);
             } else {
                 for i in self.head + 1..=idx {
-                    slots[(i % len) as usize] = 0.0;
+                    self.slots[(i % cap) as usize] = 0.0;
                 }
             }
             self.head = idx;
-        } else if idx + len <= self.head {
-            return;
         }
-        slots[(idx % len) as usize] += difficulty as f32;
+        self.slots[(idx % cap) as usize] += difficulty as f32;
     }
 
     /// Hashrate (H/s) over `window_ms` ending at `now_ms`, not reaching before `since_ms`.
@@ -105,24 +142,23 @@ impl Buckets {
         if span < MIN_SPAN_MS {
             return 0.0;
         }
-        let Some(slots) = &self.slots else {
+        let cap = self.cap();
+        if cap == 0 {
             return 0.0;
-        };
+        }
         let hi = (now_ms / w).min(self.head);
-        let lo = lo_idx.max((self.head + 1).saturating_sub(self.len));
+        let lo = lo_idx.max((self.head + 1).saturating_sub(cap));
         let mut work = 0.0f64;
         let mut i = lo;
         while i <= hi {
-            work += f64::from(slots[(i % self.len) as usize]);
+            work += f64::from(self.slots[(i % cap) as usize]);
             i += 1;
         }
         work * HASHES_PER_DIFF1 / (span as f64 / 1000.0)
     }
 
     fn heap_bytes(&self) -> usize {
-        self.slots
-            .as_ref()
-            .map_or(0, |s| s.len() * std::mem::size_of::<f32>())
+        self.slots.len() * std::mem::size_of::<f32>()
     }
 }
 
@@ -295,6 +331,7 @@ mod tests {
                 w.prune(T0 + s * 1000);
             }
         }
+        // after two days the rings are at their full size, never more
         assert_eq!(w.heap_bytes(), (181 + 289) * 4);
         // 48 h of one share per second at difficulty 1: the last 5 min hold 300 shares
         let e = w.estimate(T0 + 48 * 3600 * 1000);
@@ -308,6 +345,128 @@ mod tests {
             "{}",
             e.t_24h
         );
+    }
+
+    /// The rings as they were before they grew lazily: `len` slots allocated on the first share.
+    /// The lazily grown rings must give exactly the same estimates.
+    struct FullRing {
+        width: u64,
+        len: u64,
+        slots: Option<Vec<f32>>,
+        head: u64,
+    }
+
+    impl FullRing {
+        fn new(width: u64, span: u64) -> Self {
+            Self {
+                width,
+                len: span / width + 1,
+                slots: None,
+                head: 0,
+            }
+        }
+
+        fn add(&mut self, ts_ms: u64, difficulty: f64) {
+            let idx = ts_ms / self.width;
+            let len = self.len;
+            if self.slots.is_none() {
+                self.head = idx;
+            }
+            let slots = self.slots.get_or_insert_with(|| vec![0.0; len as usize]);
+            if idx > self.head {
+                if idx - self.head >= len {
+                    slots.iter_mut().for_each(|x| *x = 0.0);
+                } else {
+                    for i in self.head + 1..=idx {
+                        slots[(i % len) as usize] = 0.0;
+                    }
+                }
+                self.head = idx;
+            } else if idx + len <= self.head {
+                return;
+            }
+            slots[(idx % len) as usize] += difficulty as f32;
+        }
+
+        fn rate(&self, now_ms: u64, window_ms: u64, since_ms: u64) -> f64 {
+            let w = self.width;
+            let (lo_idx, start_ms) = if since_ms.saturating_add(window_ms) >= now_ms {
+                (since_ms / w, since_ms)
+            } else {
+                let lo = (now_ms - window_ms).div_ceil(w);
+                (lo, lo * w)
+            };
+            let span = now_ms.saturating_sub(start_ms);
+            let Some(slots) = &self.slots else {
+                return 0.0;
+            };
+            if span < MIN_SPAN_MS {
+                return 0.0;
+            }
+            let hi = (now_ms / w).min(self.head);
+            let lo = lo_idx.max((self.head + 1).saturating_sub(self.len));
+            let mut work = 0.0f64;
+            let mut i = lo;
+            while i <= hi {
+                work += f64::from(slots[(i % self.len) as usize]);
+                i += 1;
+            }
+            work * HASHES_PER_DIFF1 / (span as f64 / 1000.0)
+        }
+    }
+
+    #[test]
+    fn rings_start_small_and_grow_with_the_span_held() {
+        let mut w = ShareWindows::new(T0);
+        assert_eq!(w.heap_bytes(), 0);
+        for s in 0..6u64 {
+            w.add(T0 + s * 1000, 1.0);
+        }
+        // a minute of shares (e.g. right after a restart): 4 + 4 slots, not 181 + 289
+        assert_eq!(w.heap_bytes(), 8 * 4);
+        for s in 0..(3 * 60u64) {
+            w.add(T0 + s * 1000, 1.0);
+        }
+        // 3 minutes: 19 fine buckets → 32 slots; one coarse bucket
+        assert_eq!(w.heap_bytes(), (32 + 4) * 4);
+    }
+
+    proptest::proptest! {
+        /// Random share streams (out of order, gaps longer than a ring, reconnects): the lazily
+        /// grown rings give bit-identical estimates to rings allocated in full.
+        #[test]
+        fn lazy_rings_match_full_rings(
+            steps in proptest::collection::vec((0u64..4, 0u64..(3 * HOUR_MS), 1u32..5000), 1..200),
+            probe in 0u64..(30 * HOUR_MS),
+        ) {
+            for (width, span) in [(FINE_BUCKET_MS, FINE_SPAN_MS), (COARSE_BUCKET_MS, COARSE_SPAN_MS)] {
+                let mut lazy = Buckets::new(width, span);
+                let mut full = FullRing::new(width, span);
+                let mut now = T0;
+                for (kind, dt, d) in &steps {
+                    // kind 0: jump ahead (up to 3 h, so rings wrap and skip); 1: a share now;
+                    // 2: a late share up to 3 h back; 3: a share a little ahead
+                    let ts = match kind {
+                        0 => { now += dt * 8; continue }
+                        1 => now,
+                        2 => now.saturating_sub(*dt),
+                        _ => now + dt / 60,
+                    };
+                    now += 500;
+                    lazy.add(ts, f64::from(*d));
+                    full.add(ts, f64::from(*d));
+                    proptest::prop_assert!(lazy.heap_bytes() <= (span / width + 1) as usize * 4);
+                }
+                for window in [FIVE_MINUTES_MS, 30 * MINUTE_MS, HOUR_MS, 24 * HOUR_MS] {
+                    for since in [T0, now.saturating_sub(probe), now.saturating_sub(2 * HOUR_MS)] {
+                        for at in [now, now + probe / 10, now + probe] {
+                            let (a, b) = (lazy.rate(at, window, since), full.rate(at, window, since));
+                            proptest::prop_assert!(a == b, "width {} window {} since {} at {}: lazy {} full {}", width, window, since, at, a, b);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
