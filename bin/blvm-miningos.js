@@ -11,7 +11,9 @@ const COMMANDS = {
   'oauth-status': 'Show the token status (never the token)',
   app: 'Call MiningOS app-node: list-racks, list-things, push-action, vote',
   install: 'Install the module into a BLVM node\'s modules directory (--modules-dir)',
-  uninstall: 'Remove the module from a BLVM node\'s modules directory'
+  uninstall: 'Remove the module from a BLVM node\'s modules directory',
+  status: 'Show the running worker: node channels, chain, template, racks, miners, alerts (--watch, --json)',
+  demo: 'One-minute demo on loopback: fake node, miners, the worker and an orchestrator client'
 }
 
 function usage (out) {
