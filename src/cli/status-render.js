@@ -100,7 +100,8 @@ function renderStatus (s, opts = {}) {
   line(`peers     ${f.val(peers)} · mempool ${mp ? `${f.val(num(mp.count))} tx · ${f.bytes(num(mp.bytes))}${num(mp.minFeeRate) !== null ? ` · min ${mp.minFeeRate} sat/vB` : ''}` : '-'}`)
   const t = obj(nd && nd.template)
   if (t) {
-    line(`template  height ${f.val(t.height)} · ${f.val(t.txCount)} tx · fees ${f.btcFromSats(num(t.fees))} · coinbase ${f.btcFromSats(num(t.coinbaseValue))} · ${f.age(num(t.ageMs))} old${t.source ? ` (${t.source})` : ''}`)
+    line(`template  height ${f.val(t.height)} · ${f.val(t.txCount)} tx · fees ${f.btcFromSats(num(t.fees))} · coinbase ${f.btcFromSats(num(t.coinbaseValue))}`)
+    line(`          built ${f.age(num(t.ageMs))} ago${t.source ? ` from ${t.source}` : ''}`)
   } else {
     line(`template  none${nd && nd.templateError ? `: ${typeof nd.templateError === 'string' ? nd.templateError : nd.templateError.code || JSON.stringify(nd.templateError)}` : ''}`)
   }

@@ -150,7 +150,7 @@ async function runDemo (o = {}) {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
     const racks = wanted.map((id) => ({ id, publicKey: ork.racks.get(id).info.rpcPublicKey }))
-    const ready = { type: 'ready', nodeMode, racks, orkKey: ork.publicKey, rpcUrl: fakeNode.info.rpc_url, dir, workerLogs: logs, modulePid: null }
+    const ready = { type: 'ready', nodeMode, racks, orkKey: ork.publicKey, rpcUrl: fakeNode.info.rpc_url, dir, workerLogs: logs, nodePid: fakeNode.child.pid, modulePid: null }
     const st0 = await fakeNode.fake('status').catch(() => null)
     if (st0 && st0.module) ready.modulePid = st0.module.pid
     if (json) {

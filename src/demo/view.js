@@ -22,7 +22,7 @@ function renderDemo (m, ctx) {
   const rule = (title) => line(`── ${title} ${'─'.repeat(Math.max(0, width - title.length - 4))}`)
 
   const up = ctx.startedAt ? f.age(now - ctx.startedAt) : '-'
-  line(`blvm-miningos demo · fake BLVM node (${ctx.mode || '-'} IPC) · ${f.clock(now)} UTC · up ${up}`)
+  line(`blvm-miningos demo · fake node, ${ctx.mode || '-'} IPC · ${f.clock(now)} UTC · up ${up}`)
   rule(`Racks (orchestrator ${f.short(ctx.orkKey, 8, 4)})`)
   for (const r of ctx.racks || []) {
     line(`${r.registered ? '✔' : '…'} ${r.id}`)
