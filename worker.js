@@ -12,6 +12,7 @@ const { RackWorker } = require('./src/rack-worker')
 const { readModuleConfig } = require('./src/module-config')
 const { NodeBridge } = require('./src/node-bridge')
 const { withDefaults } = require('./src/rack/providers')
+const { NodeData } = require('./src/node-data')
 
 /**
  * Boots the worker from argv/env. Resolves to the running worker.
@@ -24,11 +25,23 @@ async function main (opts = {}) {
   const conf = loadConfig({ ...opts, moduleConfig: moduleConfig.loaded && moduleConfig.loaded.config })
   const logger = createLogger(conf)
   let worker = null
-  const bridge = new NodeBridge({ moduleConfig, logger, onStatus: (s) => worker && worker.updateStatus('node', s) })
-  const providers = { ...opts.providers }
-  providers.extData = bridge.extDataProvider(withDefaults(opts.providers).extData)
+  let nodeData = null
+  const bridge = new NodeBridge({
+    moduleConfig,
+    logger,
+    onStatus: (s) => {
+      if (worker) worker.updateStatus('node', s)
+      if (nodeData) nodeData.onNodeStatus(s)
+    }
+  })
+  nodeData = new NodeData({ conf, moduleConfig, bridge, logger })
+  const providers = { ...nodeData.providers(), ...opts.providers }
+  providers.extData = bridge.extDataProvider(withDefaults(providers).extData)
   worker = new RackWorker(conf, { logger, providers })
   worker.nodeBridge = bridge
+  worker.nodeData = nodeData
+  for (const name of ['statsUpdated', 'templateUpdated']) nodeData.on(name, (ev) => worker.emit(name, ev))
+  worker.on('restarted', () => nodeData.attach(worker).catch((err) => logger.error({ err }, 'node data: attach after restart failed')))
   let stopping = false
   const shutdown = (signal, code) => {
     if (stopping) return
@@ -36,7 +49,7 @@ async function main (opts = {}) {
     logger.info({ signal }, 'stopping')
     const force = setTimeout(() => process.exit(code || 1), 10000)
     force.unref()
-    bridge.stop().then(() => worker.stop()).catch((err) => logger.error({ err }, 'stop failed')).finally(() => {
+    nodeData.stop().then(() => bridge.stop()).then(() => worker.stop()).catch((err) => logger.error({ err }, 'stop failed')).finally(() => {
       logger.flush()
       process.exit(code)
     })
@@ -54,7 +67,9 @@ async function main (opts = {}) {
   worker.on('registered', (ev) => logger.info(ev, 'registered'))
   process.title = `${conf.wtype}-${process.pid}`
   await worker.start()
+  await nodeData.attach(worker)
   await bridge.start()
+  nodeData.start()
   return worker
 }
 

@@ -67,7 +67,7 @@ class MinerRack {
   /** Starts snapshot collection and the stat schedules. */
   startSchedules () {
     this._every(this.thingConf.collectSnapsItvMs, () => this.collectSnaps())
-    for (const [tf, ms] of st.TIMEFRAMES) this._aligned(ms, (ts) => this.writeStats(tf, ts))
+    for (const [tf, ms] of st.TIMEFRAMES) this._aligned(tf === 'rtd' && Number.isInteger(this.thingConf.statRtdItvMs) && this.thingConf.statRtdItvMs >= 1000 ? this.thingConf.statRtdItvMs : ms, (ts) => this.writeStats(tf, ts))
     this.collectSnaps()
       .catch((err) => this.logger.error({ err }, 'snapshot collection failed'))
       .finally(() => { this._started = true })
@@ -130,6 +130,35 @@ class MinerRack {
     if (this.things.get(id)) this.things.setLast(id, last)
   }
 
+  /**
+   * Collects one thing's snapshot now (node data calls it on a new block or template), recording
+   * new alerts in the alert history like a scheduled collection does.
+   * @param {string} id
+   * @returns {Promise<void>}
+   */
+  async collectThing (id) {
+    if (!this.things || !this.things.get(id)) return
+    const now = Date.now()
+    const last = await this._snap(id, now)
+    if (!this.things || !this.things.get(id)) return
+    this.things.setLast(id, last)
+    const out = []
+    this._alertEntries(id, last, now, out)
+    if (out.length) await this.logs.appendMany(out)
+  }
+
+  // thing-alerts: each alert once, at its createdAt (an alert that stays keeps its uuid)
+  _alertEntries (id, last, now, out) {
+    let seen = this._alertsSeen.get(id)
+    for (const a of (Array.isArray(last.alerts) ? last.alerts : [])) {
+      const uuid = a && typeof a.uuid === 'string' ? a.uuid : null
+      if (!uuid || (seen && seen.has(uuid))) continue
+      if (!seen) this._alertsSeen.set(id, (seen = new Set()))
+      seen.add(uuid)
+      out.push(['thing-alerts', { ts: Number.isInteger(a.createdAt) ? a.createdAt : now, [uuid]: { ...a, thingId: id } }])
+    }
+  }
+
   /** Collects a snapshot of every thing through the snapshot provider. */
   async collectSnaps () {
     if (this._collecting) return
@@ -155,21 +184,14 @@ class MinerRack {
             snaps.push([rec.id, { ts: now, err: last.err, snap: last.snap }])
           }
         }
-        // thing-alerts: each alert once, at its createdAt (an alert that stays keeps its uuid)
-        let seen = this._alertsSeen.get(rec.id)
-        for (const a of (Array.isArray(last.alerts) ? last.alerts : [])) {
-          const uuid = a && typeof a.uuid === 'string' ? a.uuid : null
-          if (!uuid || (seen && seen.has(uuid))) continue
-          if (!seen) this._alertsSeen.set(rec.id, (seen = new Set()))
-          seen.add(uuid)
-          out.push(['thing-alerts', { ts: Number.isInteger(a.createdAt) ? a.createdAt : now, [uuid]: { ...a, thingId: rec.id } }])
-        }
+        this._alertEntries(rec.id, last, now, out)
         if (out.length >= 1000) await this.logs.appendMany(out.splice(0))
         if (snaps.length >= 1000) await this.thingLog.appendMany(snaps.splice(0))
         if (++n % 500 === 0) await new Promise((resolve) => setImmediate(resolve)) // let RPC in
       }
       await this.logs.appendMany(out)
       await this.thingLog.appendMany(snaps)
+      this.providers.stats.collected({ ts: now, things: n })
     } finally {
       this._collecting = false
     }
@@ -191,7 +213,36 @@ class MinerRack {
         g.push(view)
       }
     }
-    await this.logs.appendMany(Array.from(groups, ([tag, views]) => [`stat-${tf}-${tag}`, st.computeStats(views, ts)]))
+    const entries = Array.from(groups, ([tag, views]) => [`stat-${tf}-${tag}`, this.providers.stats.entry(views, ts)])
+    await this.logs.appendMany(entries)
+    this.providers.stats.written({ tf, ts, logs: entries.map(([name]) => name) })
+  }
+
+  /**
+   * Adds a thing the rack found itself (auto-registered miner, the node thing) unless a thing
+   * with that id exists; no-op on a read-only (slave) rack. Audited as user `node-data`.
+   * @param {{id: string, type: string, opts?: object, info?: object, tags?: string[]}} spec
+   * @returns {Promise<boolean>} true when the thing was added
+   */
+  async ensureThing (spec) {
+    if (this.conf.slave || this.things.get(spec.id)) return false
+    const added = await this._exclusive(async () => {
+      if (this.things.get(spec.id)) return false
+      if (typeof spec.id !== 'string' || !ID_RE.test(spec.id)) throw rackError('ERR_THING_ID_INVALID')
+      const now = Date.now()
+      const rec = { id: spec.id, code: this.things.nextCode(), type: spec.type, tags: [], opts: spec.opts ? validateOpts(spec.opts) : {}, info: { ...(spec.info || {}), createdAt: now, updatedAt: now }, comments: [] }
+      const clash = this.things.conflict(rec, null, this.thingConf)
+      if (clash) throw rackError(clash, spec.id)
+      rec.tags = this.things.buildTags(rec, spec.tags || [])
+      await this.things.put(rec)
+      return true
+    })
+    if (added) {
+      await this._audit('registerThing', 'success', { user: 'node-data' }, spec.id, 'auto')
+      this.logger.info({ thingId: spec.id, type: spec.type, opts: redactOpts(spec.opts || {}) }, 'thing registered automatically')
+      await this._collectOne(spec.id)
+    }
+    return added
   }
 
   /**
@@ -403,6 +454,7 @@ class MinerRack {
     ctrl.set('getSnap', () => (view.last && view.last.snap) || null)
     ctrl.set('getRealtimeData', () => (view.last && view.last.snap && view.last.snap.stats) || {})
     for (const [k, fn] of Object.entries(custom)) if (typeof fn === 'function') ctrl.set(k, fn)
+    for (const [k, fn] of Object.entries(this.providers.queries.methods(view) || {})) if (typeof fn === 'function' && !ctrl.has(k)) ctrl.set(k, fn)
     return ctrl
   }
 

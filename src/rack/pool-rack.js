@@ -112,9 +112,18 @@ class PoolRack {
     }
   }
 
-  /** All workers. @returns {object[]} */
-  workers () {
-    return this.workerIds().map((id) => this.worker(id))
+  /**
+   * All workers: the pool provider's when it has them (node data: MinerBook), else built from the
+   * miner things' snapshots.
+   * @param {string} [name] only workers whose name contains this
+   * @returns {object[]}
+   */
+  workers (name) {
+    if (typeof this.providers.pool.workers === 'function') {
+      const all = this.providers.pool.workers({ rackId: this.id })
+      return name === undefined ? all : all.filter((w) => typeof w.name === 'string' && w.name.includes(name))
+    }
+    return this.workerIds(name).map((id) => this.worker(id))
   }
 
   /**
@@ -124,7 +133,7 @@ class PoolRack {
    */
   stats (ts = align(Date.now(), MIN)) {
     const workers = this.workers()
-    const figures = this.providers.pool.poolStats({ workers, rackId: this.id })
+    const figures = this.providers.pool.poolStats({ workers, rackId: this.id, ts })
     return { ts, stats: [{ poolType: POOL_TYPE, username: this.id, timestamp: ts, ...figures }] }
   }
 
@@ -164,14 +173,14 @@ class PoolRack {
       case 'stats-history': {
         const { start, end } = range(qy, true)
         let rows = (await this.logs.tail('stats', { start, end, limit: 100000 })).reverse()
-        if (qy.interval !== undefined) rows = bucket(rows, qy.interval)
+        if (qy.interval !== undefined) rows = typeof this.providers.pool.history === 'function' ? this.providers.pool.history(rows, qy.interval) : bucket(rows, qy.interval)
         res = rows
         break
       }
       case 'workers': {
         const { offset, limit } = q.parsePage(qy.offset, qy.limit, 100, 100)
         if (qy.name !== undefined && typeof qy.name !== 'string') throw rackError('ERR_QUERY_INVALID')
-        const workers = this.workerIds(qy.name).slice(offset, offset + limit).map((id) => this.worker(id))
+        const workers = this.workers(qy.name).slice(offset, offset + limit)
         if (qy.start !== undefined || qy.end !== undefined) {
           const { end } = range(qy, true)
           res = [{ ts: align(end, DAY), workers }]
@@ -187,6 +196,10 @@ class PoolRack {
       }
       case 'transactions': {
         const { start, end } = range(qy, true)
+        if (typeof this.providers.pool.transactions === 'function') {
+          res = await this.providers.pool.transactions({ start, end, aggrHourly: Boolean(qy.aggrHourly), username: this.id })
+          break
+        }
         const byDay = new Map()
         for (const r of (await this.logs.tail('transactions', { start, end, limit: 100000 })).reverse()) byDay.set(r.ts, r)
         const rows = Array.from(byDay.values())

@@ -4,6 +4,8 @@
 // objects with the same methods to the worker, without touching the racks. The defaults answer
 // from what the rack knows alone: operator-registered things that nobody has seen yet.
 
+const { computeStats } = require('./stats')
+
 const OFFLINE_SNAP = Object.freeze({ success: false, stats: Object.freeze({ status: 'offline' }) })
 
 /**
@@ -76,16 +78,42 @@ function defaultExtData () {
 }
 
 /**
+ * Default thing queries (read-only `queryThing` methods beyond getSnap / getRealtimeData): none.
+ * @returns {{methods: (view: object) => Record<string, Function>}}
+ */
+function defaultQueries () {
+  return {
+    methods () {
+      return {}
+    }
+  }
+}
+
+/**
+ * Default stat-log source: the rack's own JavaScript entry over thing views; no listeners.
+ * @returns {{entry: (views: object[], ts: number) => object, written: Function, collected: Function}}
+ */
+function defaultStats () {
+  return {
+    entry: computeStats,
+    written () {},
+    collected () {}
+  }
+}
+
+/**
  * Fills the missing providers with defaults.
  * @param {object} [p]
- * @returns {{snapshots: object, pool: object, actions: object, extData: object}}
+ * @returns {{snapshots: object, pool: object, actions: object, extData: object, queries: object, stats: object}}
  */
 function withDefaults (p = {}) {
   return {
     snapshots: p.snapshots || defaultSnapshots(),
     pool: p.pool || defaultPool(),
     actions: p.actions || defaultActions(),
-    extData: p.extData || defaultExtData()
+    extData: p.extData || defaultExtData(),
+    queries: p.queries || defaultQueries(),
+    stats: p.stats || defaultStats()
   }
 }
 

@@ -3,6 +3,7 @@
 // (aggr.stats.json `miner`) and the header and charts read. Input: thing views with `last`.
 
 const TIMEFRAMES = [
+  ['rtd', 30000],
   ['5m', 5 * 60000],
   ['30m', 30 * 60000],
   ['3h', 3 * 3600000],
