@@ -7,6 +7,7 @@
 // Every part is optional: what the status does not carry prints as `-` or is left out.
 
 const f = require('../demo/format')
+const { capabilityList } = require('../demo/collect')
 
 const STATUS_ORDER = { mining: 0, not_mining: 1, offline: 2 }
 const obj = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? v : null)
@@ -69,7 +70,7 @@ function renderStatus (s, opts = {}) {
   line(`IPC       ${ipcUse}${ipc.mode ? ` · mode ${ipc.mode}` : ''}`)
   const why = ipc.reason || (obj(node.policy) && node.policy.reason)
   if (why) wrap(`why: ${why}`, '          ')
-  const caps = Array.isArray(node.capabilities) ? node.capabilities : obj(node.capabilities) ? Object.keys(node.capabilities).filter((k) => node.capabilities[k]) : []
+  const caps = capabilityList(node.capabilities) || []
   if (caps.length) wrap(`capabilities: ${caps.join(', ')}`, '          ')
 
   // Chain, sync, peers, mempool: node data when present, else the node view.
@@ -80,20 +81,18 @@ function renderStatus (s, opts = {}) {
   const height = num(c.height) ?? num(tipX.height) ?? num(chainX.blocks)
   const hash = c.hash || tipX.hash || chainX.bestblockhash
   line(`tip       height ${f.val(height)} · ${f.short(hash, 12, 8)} · age ${f.age(num(c.tipAgeMs))}`)
-  const sync = obj(c.sync) || {}
-  const ibd = typeof sync.ibd === 'boolean' ? sync.ibd : typeof sync.initial_block_download === 'boolean' ? sync.initial_block_download : chainX.initialblockdownload
-  const headers = num(sync.headers) ?? num(chainX.headers)
-  const blocks = num(sync.blocks) ?? height
-  const progress = num(sync.progress) ?? num(sync.verification_progress) ?? num(chainX.verificationprogress)
+  // node data says 'synced' | 'syncing' | 'unknown'; the node view has the figures for the bar.
+  const ibd = c.sync === 'syncing' ? true : c.sync === 'synced' ? false : typeof chainX.initialblockdownload === 'boolean' ? chainX.initialblockdownload : null
+  const headers = num(chainX.headers)
+  const blocks = num(chainX.blocks) ?? height
+  const progress = num(chainX.verificationprogress)
   if (ibd === true || (headers !== null && blocks !== null && headers > blocks + 1)) {
     const frac = headers && blocks !== null ? blocks / headers : progress ?? 0
     line(`sync      syncing ${bar(frac)} blocks ${f.val(blocks)}/${f.val(headers)}`)
   } else if (ibd === false) {
     line(`sync      synced${headers !== null ? ` (headers ${headers})` : ''}`)
-  } else if (typeof c.sync === 'string') {
-    line(`sync      ${c.sync}`)
   } else {
-    line('sync      -')
+    line(`sync      ${typeof c.sync === 'string' ? c.sync : '-'}`)
   }
   const mp = obj(nd && nd.mempool)
   const peers = nd ? (num(nd.peers) ?? num(obj(nd.peers) && nd.peers.count)) : null

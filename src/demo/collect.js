@@ -59,13 +59,17 @@ function digest (a, { now = Date.now() } = {}) {
 
   const chainX = ext && ext.chain
   const tipX = ext && ext.tip && ext.tip.value
+  const nc = (ns && ns.chain) || {}
+  const sy = (ns && ns.sync) || {}
+  // Height and hash: the node view's live tip first (the node thing's snapshot is up to one
+  // collection interval old), so the chain and the template (served live) agree.
   const chain = {
-    height: num(ns && ns.chain && ns.chain.tip_height) ?? num(tipX && tipX.height) ?? num(chainX && chainX.blocks),
-    hash: (ns && ns.chain && ns.chain.tip_hash) || (tipX && tipX.hash) || (chainX && chainX.bestblockhash) || null,
-    tipAgeMs: num(ns && ns.chain && ns.chain.tip_age_ms) ?? (tipX && num(tipX.time) !== null ? Math.max(0, now - tipX.time * 1000) : null),
-    headers: num(ns && ns.sync && ns.sync.headers) ?? num(chainX && chainX.headers),
-    ibd: ns && ns.sync && typeof ns.sync.initial_block_download === 'boolean'
-      ? ns.sync.initial_block_download
+    height: num(tipX && tipX.height) ?? num(nc.tip_height) ?? num(chainX && chainX.blocks),
+    hash: (tipX && tipX.hash) || nc.tip_hash || (chainX && chainX.bestblockhash) || null,
+    tipAgeMs: num(nc.tip_time) !== null ? Math.max(0, now - nc.tip_time * 1000) : num(nc.tip_age_ms),
+    headers: num(sy.headers) ?? num(chainX && chainX.headers),
+    ibd: typeof sy.initial_block_download === 'boolean'
+      ? sy.initial_block_download
       : (chainX && typeof chainX.initialblockdownload === 'boolean' ? chainX.initialblockdownload : null),
     status: (ns && ns.status) || null
   }
@@ -77,10 +81,12 @@ function digest (a, { now = Date.now() } = {}) {
     rpcReachable: rpc ? rpc.reachable === true : null,
     ipcState: ipc ? ipc.state || null : null,
     ipcReason: ipc ? ipc.reason || null : null,
-    capabilities: Array.isArray(ext && ext.capabilities) ? ext.capabilities : (ext && ext.capabilities && typeof ext.capabilities === 'object' ? Object.keys(ext.capabilities) : null)
+    capabilities: capabilityList(ext && ext.capabilities)
   }
   const mp = ns && ns.mempool
-  const mempool = mp ? { count: num(mp.count), bytes: num(mp.bytes), minFeeRate: num(mp.min_fee_rate) } : null
+  const mempool = mp ? { count: num(mp.tx_count ?? mp.count), bytes: num(mp.bytes), minFeeRate: num(mp.min_fee_rate_sat_vb ?? mp.min_fee_rate) } : null
+  const sv2 = ns && ns.stratum_v2
+  const stratum = sv2 ? { available: sv2.available === true, reason: sv2.reason || null } : null
   const peers = ns && ns.peers ? num(ns.peers.count) : null
 
   const tv = a.template && a.template.value
@@ -102,7 +108,7 @@ function digest (a, { now = Date.now() } = {}) {
     const hr = st.hashrate_mhs || {}
     return {
       id: t.id,
-      address: (t.opts && t.opts.address) || (t.info && (t.info.address || t.info.host)) || null,
+      address: t.address || (t.opts && t.opts.address) || null,
       status: st.status || 'unknown',
       hashrateMhs5m: num(hr.t_5m),
       hashrateMhs30m: num(hr.t_30m),
@@ -131,7 +137,18 @@ function digest (a, { now = Date.now() } = {}) {
   const rtd = Array.isArray(a.statRtd && a.statRtd.value) ? a.statRtd.value[0] : null
   const stat = rtd ? { ts: num(rtd.ts), hashrateMhsSum: num(rtd.hashrate_mhs_1m_sum), active: num(rtd.hashrate_mhs_1m_cnt_active), count: num(rtd.hashrate_mhs_1m_cnt) } : null
 
-  return { at: now, node, chain, peers, mempool, template, miners, pool, stat, blocksFound, alerts, errors }
+  return { at: now, node, chain, peers, mempool, template, stratum, miners, pool, stat, blocksFound, alerts, errors }
 }
 
-module.exports = { collect, digest }
+/**
+ * The granted capabilities as a list: the node view gives `{granted: [...], source}`.
+ * @param {unknown} c
+ * @returns {string[]|null}
+ */
+function capabilityList (c) {
+  if (Array.isArray(c)) return c
+  if (c && Array.isArray(c.granted)) return c.granted
+  return null
+}
+
+module.exports = { collect, digest, capabilityList }

@@ -46,7 +46,8 @@ function renderDemo (m, ctx) {
 
   const miners = m.miners.slice().sort((a, b) => (STATUS_ORDER[a.status] ?? 3) - (STATUS_ORDER[b.status] ?? 3) || a.id.localeCompare(b.id))
   const mining = miners.filter((x) => x.status === 'mining').length
-  rule(`Miners: ${miners.length} (${mining} mining) · stat-rtd ${m.stat ? f.hashrateMhs(m.stat.hashrateMhsSum) : '-'}`)
+  const rtd = m.stat ? f.hashrateMhs(m.stat.hashrateMhsSum) : m.errors.statRtd === 'ERR_LOG_NOTFOUND' ? 'not written yet' : '-'
+  rule(`Miners: ${miners.length} (${mining} mining) · stat-rtd ${rtd}`)
   if (miners.length) {
     line(`${f.cell('thing id', 16)} ${f.cell('address', 16)} ${f.cell('status', 11)} ${f.rcell('5 min (est.)', 14)} ${f.rcell('30 min (est.)', 14)}`)
     const max = ctx.maxMiners || 8
@@ -54,11 +55,10 @@ function renderDemo (m, ctx) {
       line(`${f.cell(x.id, 16)} ${f.cell(x.address, 16)} ${f.cell(x.status, 11)} ${f.rcell(f.hashrateMhs(x.hashrateMhs5m), 14)} ${f.rcell(f.hashrateMhs(x.hashrateMhs30m), 14)}`)
     }
     if (miners.length > max) line(`… and ${miners.length - max} more`)
-    const reason = miners.find((x) => x.reason)
-    if (reason && !mining) for (const l of f.wrap(reason.reason, width, '  ')) line(l)
   } else {
     line(m.errors.things ? `listThings failed: ${m.errors.things}` : 'no miner things yet')
   }
+  if (m.stratum && !m.stratum.available) for (const l of f.wrap(`no Stratum V2 data: ${f.val(m.stratum.reason)}`, width)) line(l)
 
   const p = m.pool
   rule('Pool rack')

@@ -49,7 +49,12 @@ test('demo --duration --json: miners appear, the template height advances, a fou
   const frames = lines.filter((l) => l.type === 'refresh')
   assert.ok(frames.length >= 10, `one frame a second, got ${frames.length}`)
   const lastFrame = frames[frames.length - 1]
-  assert.deepStrictEqual(lastFrame.errors, {}, 'every RPC call of the last frame answered')
+  // Every RPC call of the last frame answered; stat-rtd is written on 30 s boundaries, so a short
+  // run may end before its first entry (ERR_LOG_NOTFOUND is then the rack's correct answer).
+  const { statRtd, ...errors } = lastFrame.errors
+  assert.deepStrictEqual(errors, {}, 'every RPC call of the last frame answered')
+  assert.ok(statRtd === undefined || statRtd === 'ERR_LOG_NOTFOUND', statRtd)
+  if (!statRtd) assert.ok(lastFrame.stat.count >= 1, JSON.stringify(lastFrame.stat))
 
   // The node as the worker sees it over the IPC (concurrent mode), and its chain moving.
   assert.strictEqual(lastFrame.node.version, '0.1.84')

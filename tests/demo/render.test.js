@@ -20,10 +20,11 @@ function status (over = {}) {
       state: 'running',
       node: { version: '0.1.83', subversion: '/BitcoinCommons:0.1.83/' },
       channels: { rpc: { url: 'http://127.0.0.1:8332', reachable: true, auth: 'cookie' }, ipc: { mode: 'auto', state: 'disabled', reason: 'node 0.1.83 < ipc_safe_from 0.1.84: the node serves one module connection; IPC left alone' } },
-      capabilities: ['read_blockchain', 'subscribe_events']
+      capabilities: { granted: ['read_blockchain', 'subscribe_events'], source: 'config' },
+      chain: { blocks: 120, headers: 120, initialblockdownload: false, verificationprogress: 1 }
     },
     nodeData: {
-      chain: { height: 120, hash: '00'.repeat(31) + 'ff', tipAgeMs: 12000, sync: { ibd: false, headers: 120 } },
+      chain: { height: 120, hash: '00'.repeat(31) + 'ff', tipAgeMs: 12000, sync: 'synced' },
       peers: 5,
       mempool: { count: 23, bytes: 5120, minFeeRate: 1 },
       template: { height: 121, txCount: 12, fees: 34000, coinbaseValue: 5000034000, ageMs: 2000, source: 'rpc' },
@@ -65,8 +66,9 @@ test('renderStatus shows every section from the status JSON, within 80 columns',
 
 test('renderStatus: syncing shows a progress bar, a starting worker and missing figures say so', () => {
   const s = status()
-  s.nodeData.chain.sync = { ibd: true, headers: 200, blocks: 50 }
+  s.nodeData.chain.sync = 'syncing'
   s.nodeData.chain.height = 50
+  s.node.chain = { blocks: 50, headers: 200, initialblockdownload: true, verificationprogress: 0.2 }
   let out = renderStatus(s, { now: NOW })
   assert.match(out, /sync {6}syncing \[#####\.{15}\] 25\.0 % blocks 50\/200/)
 
@@ -91,8 +93,8 @@ test('demo digest + view: figures only from the RPC answers, errors named, 80 co
   const answers = {
     things: {
       value: [
-        { id: 'node-1', type: 'node-blvm', tags: ['t-node'], last: { snap: { stats: { status: 'online', chain: { tip_height: 30, tip_hash: 'ee'.repeat(32), tip_age_ms: 1500 }, sync: { initial_block_download: false, headers: 30 }, peers: { count: 4 }, mempool: { count: 9, bytes: 2100, min_fee_rate: 2 } } }, alerts: [{ name: 'stale_tip', severity: 'high', description: 'tip too old', createdAt: NOW }] } },
-        { id: 'aaa', type: 'miner-blvm-sv2', tags: ['t-miner'], opts: { address: '192.0.2.10' }, last: { snap: { stats: { status: 'mining', hashrate_mhs: { t_5m: 4000, t_30m: 3000 } } } } }
+        { id: 'node-1', type: 'node-blvm', tags: ['t-node'], last: { snap: { stats: { status: 'online', chain: { tip_height: 30, tip_hash: 'ee'.repeat(32), tip_age_ms: 1500 }, sync: { initial_block_download: false, headers: 30 }, peers: { count: 4 }, mempool: { tx_count: 9, bytes: 2100, min_fee_rate_sat_vb: 2 }, stratum_v2: { available: false, reason: 'IPC not in use' } } }, alerts: [{ name: 'stale_tip', severity: 'high', description: 'tip too old', createdAt: NOW }] } },
+        { id: 'aaa', type: 'miner-blvm-sv2', tags: ['t-miner'], address: '192.0.2.10', last: { snap: { stats: { status: 'mining', hashrate_mhs: { t_5m: 4000, t_30m: 3000 } } } } }
       ]
     },
     node: { value: { state: 'running', node: { version: '0.1.84' }, channels: { rpc: { reachable: true }, ipc: { state: 'connected', reason: 'IPC used' } } } },
@@ -118,10 +120,12 @@ test('demo digest + view: figures only from the RPC answers, errors named, 80 co
   assert.match(out, /Mempool 9 tx · 2\.1 kB · min 2 sat\/vB · peers 4/)
   assert.match(out, /Template height 31 · 2 tx · fees 0\.00000100 BTC · coinbase 50\.00000100 BTC/)
   assert.match(out, /aaa +192\.0\.2\.10 +mining +4\.0 GH\/s +3\.0 GH\/s/)
-  assert.match(out, /stat-rtd -/)
+  assert.match(out, /stat-rtd not written yet/)
   assert.match(out, /hashrate 4\.0 GH\/s · workers 1\/1 active · revenue 24 h 50\.00000000 BTC/)
   assert.match(out, /#14 abababababab…ababab 50\.00000000 BTC/)
   assert.match(out, /high +stale_tip +tip too old/)
+  assert.match(out, /no Stratum V2 data: IPC not in use/)
+  assert.deepStrictEqual(m.stratum, { available: false, reason: 'IPC not in use' })
 
   // Nothing answered: every figure is '-', and the failed calls are named.
   const empty = digest({ things: { error: 'ERR_RACK_TIMEOUT' }, node: { error: 'ERR_RACK_TIMEOUT' }, template: { error: 'ERR_KEY_INVALID' }, statRtd: { error: 'x' }, poolStats: { error: 'y' }, poolTx: { error: 'z' } }, { now: NOW })
