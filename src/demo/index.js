@@ -53,6 +53,8 @@ function writeWorkerConfig ({ dataDir, rpcPort, orkKey, bootstrap }) {
     '# Written by `blvm-miningos demo`.',
     '[p2p]', `rack_id = "${RACK_ID}"`, 'auto_register = true', `orks = ["${orkKey}"]`, `allow = ["${orkKey}"]`, '',
     '[http]', 'enabled = false', '',
+    '# Node figures (mempool, peers, fees) every 2 s instead of 60 s, so the demo moves.',
+    '[stats]', 'collection_interval_seconds = 2', '',
     '[node]', `rpc_url = "http://127.0.0.1:${rpcPort}"`, 'tip_poll_interval_ms = 250', ''
   ].join('\n'))
   // Snapshots every 2 s instead of MiningOS's 60 s so the demo moves; registration retries fast.
