@@ -28,7 +28,8 @@ function bar (fraction, w = 20) {
 
 /**
  * Renders the control `status` result for a terminal.
- * @param {object} s the `status` result: `{worker, node, nodeData, actions, registration}`
+ * @param {object} s the control `status` result (docs/control.md): `{ts, pid, uptimeMs, worker,
+ *   registration, node, nodeData, actions: {available, error, recent}}`
  * @param {{width?: number, now?: number, socketPath?: string}} [opts]
  * @returns {string}
  */
@@ -47,9 +48,10 @@ function renderStatus (s, opts = {}) {
   // Worker
   const racks = obj(worker.racks) || {}
   const rackIds = Object.keys(racks)
-  const head = [`blvm-miningos worker${worker.rack ? ` · rack ${worker.rack}` : ''}`]
-  if (num(worker.pid)) head.push(`pid ${worker.pid}`)
-  if (num(worker.uptimeMs)) head.push(`up ${f.age(worker.uptimeMs)}`)
+  const rack = rackIds.map((id) => id.match(/^miner-blvm-sv2-(.+)$/)).find(Boolean)
+  const head = [`blvm-miningos worker${rack ? ` · rack ${rack[1]}` : ''}`]
+  if (num(st.pid)) head.push(`pid ${st.pid}`)
+  if (num(st.uptimeMs)) head.push(`up ${f.age(st.uptimeMs)}`)
   head.push(worker.active === false ? 'NOT ACTIVE' : worker.active ? 'active' : 'state -')
   line(head.join(' · '))
   if (worker.active === false || !rackIds.length) line('… the worker is starting: racks not listening yet')
@@ -151,13 +153,18 @@ function renderStatus (s, opts = {}) {
     for (const b of found.slice(-3).reverse()) line(`#${f.val(b.height)} ${f.short(b.hash, 12, 6)} ${f.btc(num(b.valueBtc))} at ${f.clock(num(b.at))}`)
   }
 
-  // Last actions
-  const actions = arr(st.actions).length ? arr(st.actions) : arr(st.lastActions)
-  rule(`Last actions: ${actions.length}`)
-  for (const a of actions.slice(0, 5)) {
-    const at = num(a.finishedAt) ?? num(a.updatedAt) ?? num(a.createdAt) ?? num(a.ts) ?? num(a.at)
-    const target = a.target || (Array.isArray(a.targets) ? a.targets.join(',') : null) || a.thingId
-    line(`${f.clock(at)} ${f.cell(a.action || a.name, 16)} ${f.cell(target, 16)} ${f.cell(a.status || a.outcome, 10)} ${f.val(a.user)}`)
+  // Last actions (the action engine's journal, newest first).
+  const act = Array.isArray(st.actions) ? { recent: st.actions } : obj(st.actions) || {}
+  const recent = arr(act.recent)
+  rule(`Last actions: ${recent.length}`)
+  if (act.available === false) wrap(`action engine unavailable: ${act.error && act.error.code ? `${act.error.code} ${act.error.message || ''}` : f.val(act.error)}`, '')
+  for (const a of recent.slice(0, opts.maxActions || 5)) {
+    const at = num(a.finishedAt) ?? num(a.startedAt) ?? num(a.ts)
+    const t = obj(a.target)
+    const target = t ? t.id || `${t.kind}` : a.target
+    const r = obj(a.result)
+    const outcome = a.status === 'finished' && r ? (r.success ? 'ok' : `failed ${f.val(r.error)}`) : f.val(a.status)
+    line(`${f.clock(at)} ${f.cell(a.action, 16)} ${f.cell(target, 16)} ${f.cell(outcome, 22)} ${f.val(a.user)}`)
   }
   return L.join('\n') + '\n'
 }

@@ -14,7 +14,9 @@ const NOW = Date.UTC(2026, 10, 25, 12, 0, 0)
 
 function status (over = {}) {
   return {
-    worker: { active: true, rack: 'r1', pid: 4242, racks: { 'miner-blvm-sv2-r1': { type: 'miner-blvm-sv2', rpcPublicKey: KEY }, 'minerpool-blvm-r1': { type: 'minerpool-blvm', rpcPublicKey: KEY } } },
+    pid: 4242,
+    uptimeMs: 125000,
+    worker: { active: true, racks: { 'miner-blvm-sv2-r1': { type: 'miner-blvm-sv2', rpcPublicKey: KEY }, 'minerpool-blvm-r1': { type: 'minerpool-blvm', rpcPublicKey: KEY } } },
     registration: { [ORK]: { 'miner-blvm-sv2-r1': { status: 'registered', attempts: 1, registeredAt: NOW - 65000 }, 'minerpool-blvm-r1': { status: 'retrying', attempts: 3, lastError: 'ERR_ORK_NOT_READY' } } },
     node: {
       state: 'running',
@@ -36,7 +38,13 @@ function status (over = {}) {
       blocksFound: [{ height: 118, hash: '11'.repeat(32), valueBtc: 50, at: NOW - 5000 }],
       stratum: { available: true }
     },
-    actions: [{ action: 'rebootMiner', target: 'm-mining', status: 'done', user: 'cli:root', finishedAt: NOW - 3000 }],
+    actions: {
+      available: true,
+      recent: [
+        { actionId: 'cli-1', action: 'reboot', target: { kind: 'thing', id: 'm-mining' }, status: 'finished', result: { success: true }, user: 'cli:root', startedAt: NOW - 4000, finishedAt: NOW - 3000 },
+        { actionId: 'cli-2', action: 'setupPools', target: { kind: 'thing', id: 'm-offline' }, status: 'finished', result: { success: false, error: 'ERR_STRATUM_UNAVAILABLE' }, user: 'ork:x', startedAt: NOW - 9000, finishedAt: NOW - 8000 }
+      ]
+    },
     ...over
   }
 }
@@ -61,7 +69,10 @@ test('renderStatus shows every section from the status JSON, within 80 columns',
   assert.match(out, /m-mining +192\.0\.2\.10 +mining +12\.3 GH\/s +11\.0 GH\/s/)
   assert.match(out, /medium +low_peer_count +since 11:59:59 fewer than 8 peers/)
   assert.match(out, /#118 111111111111…111111 50\.00000000 BTC/)
-  assert.match(out, /rebootMiner +m-mining +done +cli:root/)
+  assert.match(out, /blvm-miningos worker · rack r1 · pid 4242 · up 2 min 5 s · active/)
+  assert.match(out, /Last actions: 2/)
+  assert.match(out, /11:59:57 reboot +m-mining +ok +cli:root/)
+  assert.match(out, /setupPools +m-offline +failed ERR_STRATUM_UN… ork:x/)
 })
 
 test('renderStatus: syncing shows a progress bar, a starting worker and missing figures say so', () => {
@@ -72,7 +83,8 @@ test('renderStatus: syncing shows a progress bar, a starting worker and missing 
   let out = renderStatus(s, { now: NOW })
   assert.match(out, /sync {6}syncing \[#####\.{15}\] 25\.0 % blocks 50\/200/)
 
-  out = renderStatus({ worker: { active: false }, node: { state: 'starting' } }, { now: NOW })
+  out = renderStatus({ worker: { active: false }, node: { state: 'starting' }, actions: { available: false, error: { code: 'ERR_CONFIG', message: 'bad [actions]' } } }, { now: NOW })
+  assert.match(out, /action engine unavailable: ERR_CONFIG bad \[actions\]/)
   assert.match(out, /NOT ACTIVE/)
   assert.match(out, /the worker is starting/)
   assert.match(out, /connecting to the node/)
