@@ -7,7 +7,7 @@
 const { parseArgs } = require('node:util')
 const { renderStatus } = require('./status-render')
 
-const USAGE = `usage: blvm-miningos status [--watch] [--json] [--interval <s>] [--socket <path> | --data-dir <dir> [--rack <id>]]
+const USAGE = `usage: blvm-miningos status [--watch] [--json] [--interval <s>] [--socket <path> | --data-dir <dir> | --root <dir>] [--rack <id>] [--timeout-ms <n>]
   Shows the running worker: node channels (version, JSON-RPC, IPC and why), chain tip and sync,
   peers, mempool, current template, racks and their registration per orchestrator, miners,
   active alerts, last actions.
@@ -15,16 +15,39 @@ const USAGE = `usage: blvm-miningos status [--watch] [--json] [--interval <s>] [
                    worker that is not up yet
   --json           print the worker's raw status JSON (with --watch: one line per refresh)
   --socket <path>  the worker's control socket (default: found from --data-dir / DATA_DIR / cwd)
-  --data-dir <dir> the worker's data dir (BLVM: <node data dir>/modules/blvm-miningos)
-  --rack <id>      the rack id, when the data dir holds several workers
+  --data-dir <dir> the worker's data dir (BLVM: <node data dir>/modules/blvm-miningos; default
+                   env DATA_DIR or the cwd)
+  --root <dir>     the worker's root (MiningOS way), with --rack <id>
+  --rack <id>      the rack id, when the dir holds several workers
+  --timeout-ms <n> how long to wait for the worker's answer (default 5000)
 Exit codes: 0 ok, 1 the worker answered with an error, 2 usage, 3 no worker answers.`
 
-const UNREACHABLE = new Set(['ERR_WORKER_UNREACHABLE', 'ERR_WORKER_NOT_FOUND', 'ERR_WORKER_TIMEOUT'])
+/** Codes that mean "no worker answers there" (exit 3), as for the other worker commands. */
+const UNREACHABLE = new Set(['ERR_WORKER_UNREACHABLE', 'ERR_WORKER_NOT_FOUND', 'ERR_WORKER_TIMEOUT', 'ERR_WORKER_REPLY_INVALID', 'ERR_CONTROL_SOCKET_PATH_TOO_LONG'])
+
+/**
+ * Writes an error the way the other worker commands do: `blvm-miningos: CODE: message` on stderr,
+ * or `{"error": {code, message}}` on stdout with --json.
+ * @param {Error & {code?: string}} err
+ * @param {boolean} json
+ * @param {NodeJS.WritableStream} out
+ * @param {NodeJS.WritableStream} errOut
+ * @returns {number} the exit code (3 when no worker answers, else 1)
+ */
+function fail (err, json, out, errOut) {
+  const code = err.code || 'ERR_INTERNAL'
+  if (json) out.write(JSON.stringify({ error: { code, message: err.message } }, null, 2) + '\n')
+  else {
+    errOut.write(`blvm-miningos: ${code}: ${err.message}\n`)
+    if (UNREACHABLE.has(code)) errOut.write('The worker is not running, or not with this data dir / socket: see docs/troubleshooting.md.\n')
+  }
+  return UNREACHABLE.has(code) ? 3 : 1
+}
 
 /**
  * CLI entry point.
  * @param {string[]} argv arguments after `status`
- * @param {{out?: NodeJS.WritableStream, err?: NodeJS.WritableStream, signal?: AbortSignal}} [io]
+ * @param {{out?: NodeJS.WritableStream, err?: NodeJS.WritableStream, signal?: AbortSignal, env?: NodeJS.ProcessEnv}} [io]
  * @returns {Promise<number>} exit code
  */
 async function run (argv, io = {}) {
@@ -32,6 +55,7 @@ async function run (argv, io = {}) {
   const errOut = io.err || process.stderr
   let values
   let intervalMs
+  let timeoutMs
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -41,7 +65,9 @@ async function run (argv, io = {}) {
         interval: { type: 'string' },
         socket: { type: 'string' },
         'data-dir': { type: 'string' },
+        root: { type: 'string' },
         rack: { type: 'string' },
+        'timeout-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' }
       },
       strict: true
@@ -50,22 +76,23 @@ async function run (argv, io = {}) {
     const iv = values.interval === undefined ? 2 : Number(values.interval)
     if (!Number.isFinite(iv) || iv < 0.2 || iv > 3600) throw new RangeError(`--interval must be a number of seconds 0.2..3600, got ${JSON.stringify(values.interval)}`)
     intervalMs = Math.round(iv * 1000)
+    const to = values['timeout-ms'] === undefined ? 5000 : Number(values['timeout-ms'])
+    if (!Number.isInteger(to) || to < 1 || to > 3600000) throw new RangeError('--timeout-ms takes 1..3600000')
+    timeoutMs = to
   } catch (e) {
     errOut.write(`blvm-miningos status: ${e.message}\n${USAGE}\n`)
     return 2
   }
   const { resolveSocketPath, callWorker } = require('../control/client')
+  const locate = () => resolveSocketPath({ socket: values.socket, dataDir: values['data-dir'], root: values.root, rack: values.rack, env: io.env || process.env })
   let socketPath
   try {
-    socketPath = resolveSocketPath({ socket: values.socket, dataDir: values['data-dir'], rack: values.rack })
+    socketPath = locate()
   } catch (e) {
-    if (!values.watch || !UNREACHABLE.has(e.code)) {
-      errOut.write(`blvm-miningos status: ${e.code || 'ERR_WORKER_NOT_FOUND'}: ${e.message}\n`)
-      return UNREACHABLE.has(e.code) ? 3 : 1
-    }
+    if (!values.watch || !UNREACHABLE.has(e.code)) return fail(e, values.json, out, errOut)
   }
   const width = Math.max(80, Math.min(out.columns || 80, 120))
-  const fetchStatus = () => callWorker('status', {}, { socketPath, timeoutMs: 5000 })
+  const fetchStatus = () => callWorker('status', {}, { socketPath, timeoutMs })
 
   if (!values.watch) {
     try {
@@ -73,9 +100,7 @@ async function run (argv, io = {}) {
       out.write(values.json ? JSON.stringify(s, null, 2) + '\n' : renderStatus(s, { width }))
       return 0
     } catch (e) {
-      errOut.write(`blvm-miningos status: ${e.code || 'ERR_INTERNAL'}: ${e.message}\n`)
-      if (UNREACHABLE.has(e.code)) errOut.write('The worker is not running, or not with this data dir: see docs/troubleshooting.md ("worker not starting").\n')
-      return UNREACHABLE.has(e.code) ? 3 : 1
+      return fail(e, values.json, out, errOut)
     }
   }
 
@@ -92,14 +117,11 @@ async function run (argv, io = {}) {
     while (!ac.signal.aborted) {
       let screen
       try {
-        if (!socketPath) socketPath = resolveSocketPath({ socket: values.socket, dataDir: values['data-dir'], rack: values.rack })
+        if (!socketPath) socketPath = locate()
         const s = await fetchStatus()
         screen = values.json ? JSON.stringify(s) + '\n' : renderStatus(s, { width })
       } catch (e) {
-        if (!UNREACHABLE.has(e.code)) {
-          errOut.write(`blvm-miningos status: ${e.code || 'ERR_INTERNAL'}: ${e.message}\n`)
-          return 1
-        }
+        if (!UNREACHABLE.has(e.code)) return fail(e, values.json, out, errOut)
         screen = values.json
           ? JSON.stringify({ waiting: true, code: e.code, message: e.message }) + '\n'
           : `… waiting for the worker (${Math.round((Date.now() - t0) / 1000)} s): ${e.code}\n  ${e.message}\n`
