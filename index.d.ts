@@ -569,7 +569,7 @@ export interface LoadedConfig {
   overrides: Array<string>
   /** Keys an enabled section needs but nobody set (`ERR_CONFIG` messages naming them). */
   missing: Array<string>
-  /** The validated config: sections `miningos`, `p2p`, `http`, `stats`, `template`, `node`, and `data_dir`. */
+  /** The validated config: sections `actions`, `miningos`, `p2p`, `http`, `stats`, `template`, `node`, and `data_dir`. */
   config: Record<string, any>
 }
 

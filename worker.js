@@ -13,6 +13,10 @@ const { readModuleConfig } = require('./src/module-config')
 const { NodeBridge } = require('./src/node-bridge')
 const { withDefaults } = require('./src/rack/providers')
 const { NodeData } = require('./src/node-data')
+const { ActionService } = require('./src/actions/service')
+const { ControlServer } = require('./src/control/server')
+const { workerSocketPath } = require('./src/control/client')
+const { createMethods } = require('./src/control/methods')
 
 /**
  * Boots the worker from argv/env. Resolves to the running worker.
@@ -24,24 +28,45 @@ async function main (opts = {}) {
   const moduleConfig = readModuleConfig(opts)
   const conf = loadConfig({ ...opts, moduleConfig: moduleConfig.loaded && moduleConfig.loaded.config })
   const logger = createLogger(conf)
+  const env = opts.env || process.env
   let worker = null
   let nodeData = null
-  const bridge = new NodeBridge({
+  let bridge = null
+  // Actions: the engine from `[actions]` (defaults when the module config is refused: no hook, no
+  // node action), journal next to the rack's store.
+  const mcError = moduleConfig.error && moduleConfig.error.code !== 'ERR_ADDON_UNAVAILABLE' ? moduleConfig.error : null
+  const actions = new ActionService({
+    actionsConfig: moduleConfig.loaded ? moduleConfig.loaded.config.actions : null,
+    configError: mcError,
+    journalPath: path.join(path.dirname(conf.dirs.store), `${conf.rack}.actions.journal`), // not inside the RocksDB dir
+    logger,
+    rackPools: (conf.thing.miner && conf.thing.miner.pools) || [],
+    getNodeData: () => (worker && worker.nodeData) || null
+  })
+  const methods = createMethods({ getWorker: () => worker, getBridge: () => bridge, actions })
+  bridge = new NodeBridge({
     moduleConfig,
     logger,
     onStatus: (s) => {
       if (worker) worker.updateStatus('node', s)
       if (nodeData) nodeData.onNodeStatus(s)
-    }
+    },
+    invocations: { methods, actions }
   })
   nodeData = new NodeData({ conf, moduleConfig, bridge, logger })
   const providers = { ...nodeData.providers(), ...opts.providers }
   providers.extData = bridge.extDataProvider(withDefaults(providers).extData)
+  if (!providers.actions) providers.actions = actions.provider()
   worker = new RackWorker(conf, { logger, providers })
   worker.nodeBridge = bridge
   worker.nodeData = nodeData
+  worker.actions = actions
   for (const name of ['statsUpdated', 'templateUpdated']) nodeData.on(name, (ev) => worker.emit(name, ev))
   worker.on('restarted', () => nodeData.attach(worker).catch((err) => logger.error({ err }, 'node data: attach after restart failed')))
+  // The operator CLI's control socket: owned here, so it survives an in-process rackReboot.
+  const control = new ControlServer({ socketPath: workerSocketPath(conf, env), logger })
+  for (const name of Object.keys(methods)) control.handle(name, (params) => methods[name](params))
+  worker.control = control
   let stopping = false
   const shutdown = (signal, code) => {
     if (stopping) return
@@ -49,10 +74,14 @@ async function main (opts = {}) {
     logger.info({ signal }, 'stopping')
     const force = setTimeout(() => process.exit(code || 1), 10000)
     force.unref()
-    nodeData.stop().then(() => bridge.stop()).then(() => worker.stop()).catch((err) => logger.error({ err }, 'stop failed')).finally(() => {
-      logger.flush()
-      process.exit(code)
-    })
+    control.stop()
+      .then(() => nodeData.stop())
+      .then(() => actions.setNodeClient(null))
+      .then(() => bridge.stop())
+      .then(() => worker.stop()).catch((err) => logger.error({ err }, 'stop failed')).finally(() => {
+        logger.flush()
+        process.exit(code)
+      })
   }
   process.on('SIGTERM', () => shutdown('SIGTERM', 0))
   process.on('SIGINT', () => shutdown('SIGINT', 0))
@@ -70,6 +99,14 @@ async function main (opts = {}) {
   await nodeData.attach(worker)
   await bridge.start()
   nodeData.start()
+  if (bridge.client) actions.setNodeClient(bridge.client)
+  try {
+    await control.start()
+    worker.updateStatus('control', { socket: control.socketPath, listening: true, error: null })
+  } catch (err) {
+    logger.error({ code: err.code, detail: err.message }, 'control socket not started: the operator CLI cannot reach this worker')
+    worker.updateStatus('control', { socket: control.socketPath, listening: false, error: { code: err.code || 'ERR_CONTROL_SOCKET', message: err.message } })
+  }
   return worker
 }
 

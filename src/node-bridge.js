@@ -25,13 +25,15 @@ class NodeBridge extends EventEmitter {
    *   logger: import('pino').Logger, onStatus?: (status: object) => void,
    *   statusRefreshMs?: number}} opts
    *   `onStatus` is called with `getStatus()` on every change (throttled) and every `statusRefreshMs`.
+   *   `invocations`: `{methods, actions}` for the node CLI and module API (src/node-invocations.js).
    */
-  constructor ({ moduleConfig, logger, onStatus, statusRefreshMs = STATUS_REFRESH_MS }) {
+  constructor ({ moduleConfig, logger, onStatus, statusRefreshMs = STATUS_REFRESH_MS, invocations = {} }) {
     super()
     this.moduleConfig = moduleConfig
     this.logger = logger.child({ part: 'node' })
     this.onStatus = onStatus || noop
     this.statusRefreshMs = statusRefreshMs
+    this.invocationDeps = invocations
     this.client = null
     this.state = 'idle'
     this.error = null
@@ -87,7 +89,7 @@ class NodeBridge extends EventEmitter {
     }
     this._setState('starting')
     this._pump = this._pumpEvents()
-    this._invocations = new InvocationHandler({ client: this.client, logger: this.logger, getStatus: () => this.getStatus() })
+    this._invocations = new InvocationHandler({ client: this.client, logger: this.logger, getStatus: () => this.getStatus(), ...this.invocationDeps })
     this._invocations.start()
     try {
       await this.client.start()

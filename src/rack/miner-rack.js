@@ -16,7 +16,10 @@ const { obj, objOr, randomId, validateOpts, validateInfo, validateTags, newComme
 
 const THING_TYPE = 'miner-blvm-sv2'
 const RACK_ACTIONS = [['rackReboot', 2], ['registerThing', 1], ['updateThing', 1], ['forgetThings', 1]]
+const RACK_ACTION_NAMES = new Set(RACK_ACTIONS.map(([a]) => a))
 const MAX_SETTINGS_BYTES = 65536
+const ACTION_METHOD_RE = /^[A-Za-z][A-Za-z0-9]{0,63}$/
+const NON_ACTIONS = new Set(['validateWriteAction', 'getSnap', 'getRealtimeData'])
 const DEFAULT_TAIL_LIMIT = 100
 
 class MinerRack {
@@ -332,7 +335,15 @@ class MinerRack {
     return p
   }
 
+  // Rack-level MiningOS actions (registerThing, updateThing, forgetThings, rackReboot) are
+  // journaled by the action engine when the actions provider is engine-backed (one audit trail:
+  // the journal, served by getHistoricalLogs {logType: 'actions'}); other writes (comments,
+  // settings, firmware, applyThings) keep the `audit` log.
   async _audited (action, req, thingId, fn, { lock = true } = {}) {
+    const provider = this.providers.actions
+    if (provider.engineBacked && RACK_ACTION_NAMES.has(action)) {
+      return provider.rack(this.id, action, req, () => (lock ? this._exclusive(fn) : fn()))
+    }
     try {
       const res = await (lock ? this._exclusive(fn) : fn())
       await this._audit(action, 'success', req, thingId)
@@ -376,7 +387,7 @@ class MinerRack {
       this.logger.info({ thingId: id, code, opts: redactOpts(opts) }, 'thing registered')
       return 1
     })
-    await this._collectOne(id) // first snapshot, outside the write lock (a provider may be slow)
+    if (id) await this._collectOne(id) // first snapshot, outside the write lock (a provider may be slow); none for a re-delivered action
     return res
   }
 
@@ -453,9 +464,51 @@ class MinerRack {
     })
     ctrl.set('getSnap', () => (view.last && view.last.snap) || null)
     ctrl.set('getRealtimeData', () => (view.last && view.last.snap && view.last.snap.stats) || {})
-    for (const [k, fn] of Object.entries(custom)) if (typeof fn === 'function') ctrl.set(k, fn)
+    for (const [k, fn] of Object.entries(custom)) {
+      if (typeof fn !== 'function') continue
+      if (k !== 'setupPools') {
+        ctrl.set(k, fn)
+        continue
+      }
+      ctrl.set(k, async (...params) => {
+        const r = await fn(...params)
+        if (r && r.success === true && r.data && Array.isArray(r.data.poolConfig)) await this._storePoolConfig(id, r.data.poolConfig)
+        return r
+      })
+    }
     for (const [k, fn] of Object.entries(this.providers.queries.methods(view) || {})) if (typeof fn === 'function' && !ctrl.has(k)) ctrl.set(k, fn)
     return ctrl
+  }
+
+  // After a successful setupPools: the thing's `info.poolConfig` (as MiningOS does; no password).
+  async _storePoolConfig (id, poolConfig) {
+    await this._exclusive(async () => {
+      const prev = this.things.get(id)
+      if (!prev) return
+      const now = Date.now()
+      const rec = { ...prev, info: { ...prev.info, poolConfig, updatedAt: now } }
+      const changes = diffInfo(prev.info, rec.info)
+      await this.things.put(rec)
+      if (Object.keys(changes).length) await this.logs.append('thing-history-log', { ts: now, changes, id })
+    }).catch((err) => this.logger.error({ thingId: id, err }, 'info.poolConfig not stored'))
+  }
+
+  /**
+   * Runs a thing's action method as `queryThing` does, with the trailing `{actionId, user}` (the
+   * operator CLI and the module API use this, so setupPools records `info.poolConfig` the same way).
+   * @param {string} id thing id
+   * @param {string} action
+   * @param {any[]} params
+   * @param {{actionId?: string, user: string}} meta
+   * @returns {Promise<object>}
+   */
+  async runThingAction (id, action, params, meta) {
+    if (typeof id !== 'string' || !this.things.get(id)) throw rackError('ERR_THING_NOTFOUND', `no thing ${JSON.stringify(id)}`)
+    const fn = ACTION_METHOD_RE.test(action) ? this._ctrl(id).get(action) : null
+    if (!fn || NON_ACTIONS.has(action)) throw rackError('ERR_ACTION_UNKNOWN', `${action} is not an action of ${id}`)
+    const m = { user: meta.user }
+    if (meta.actionId !== undefined && meta.actionId !== null) m.actionId = meta.actionId
+    return fn(...params, m)
   }
 
   /**
@@ -529,17 +582,20 @@ class MinerRack {
   }
 
   /**
-   * getHistoricalLogs: `{logType:'alerts'|'info', offset?, limit?=100, start?, end?, fields?, query?}`.
+   * getHistoricalLogs: `{logType:'alerts'|'info'|'actions', offset?, limit?=100, start?, end?, fields?, query?}`
+   * (`actions`: the action journal, when the actions provider is engine-backed).
    * @param {object} req
    * @returns {Promise<object[]>}
    */
   async getHistoricalLogs (req) {
     obj(req)
-    if (req.logType !== 'alerts' && req.logType !== 'info') throw rackError('ERR_INFO_HISTORY_LOG_TYPE_INVALID')
+    const actions = req.logType === 'actions' && typeof this.providers.actions.history === 'function'
+    if (req.logType !== 'alerts' && req.logType !== 'info' && !actions) throw rackError('ERR_INFO_HISTORY_LOG_TYPE_INVALID')
     const range = timeRange(req)
     const { offset, limit } = q.parsePage(req.offset, req.limit, 100, this.thingConf.maxLimit)
     const query = this._query(req.query)
     const fields = q.parseFields(req.fields)
+    if (actions) return this._actionLogs(range, offset, limit, query, fields)
     const thingOf = (id) => {
       const r = this.things.get(id)
       return r ? { id: r.id, info: r.info, tags: r.tags, type: r.type || THING_TYPE, code: r.code } : { id }
@@ -560,6 +616,19 @@ class MinerRack {
     }
     const test = q.compile(query)
     const hits = (test ? out.filter(test) : out).slice(offset, offset + limit)
+    return fields ? q.project(hits, fields) : hits
+  }
+
+  // getHistoricalLogs {logType: 'actions'}: the action journal (newest first), each entry with
+  // `ts` = its start and, for a thing target, `thing` like the other log types.
+  _actionLogs (range, offset, limit, query, fields) {
+    const test = q.compile(query)
+    const rows = this.providers.actions.history({ start: range.start, end: range.end, offset: test ? 0 : offset, limit: test ? this.thingConf.maxLimit : limit })
+    const out = rows.map((e) => {
+      const r = this.things.get(e.target.id)
+      return { ts: e.startedAt, ...e, thing: r ? { id: r.id, info: r.info, tags: r.tags, type: r.type || THING_TYPE, code: r.code } : { id: e.target.id } }
+    })
+    const hits = test ? out.filter(test).slice(offset, offset + limit) : out
     return fields ? q.project(hits, fields) : hits
   }
 
@@ -645,9 +714,9 @@ class MinerRack {
    */
   async rackReboot (req) {
     obj(req)
-    await this._audit('rackReboot', 'success', req, null)
+    const res = await this._audited('rackReboot', req, null, async () => 1, { lock: false })
     setTimeout(() => this.onReboot(), 50).unref()
-    return 1
+    return res
   }
 
   /**
@@ -708,10 +777,15 @@ class MinerRack {
     if (typeof req.action !== 'string' || req.action === '') throw rackError('ERR_ACTION_INVALID')
     const params = req.params === undefined ? [] : req.params
     if (!Array.isArray(params)) throw rackError('ERR_PARAMS_INVALID')
-    const wl = new Map([...RACK_ACTIONS, ...this.providers.actions.whitelist])
+    const provider = this.providers.actions
+    // engine-backed: its whitelist has the rack-level actions with their configured votes
+    const wl = new Map(provider.engineBacked ? provider.whitelist : [...RACK_ACTIONS, ...provider.whitelist])
     if (!wl.has(req.action)) return { calls: [], reqVotes: 1 }
     const reqVotes = wl.get(req.action)
-    if (req.rackActionId !== undefined && req.rackActionId !== null) return { reqVotes, calls: [{ id: req.rackActionId, tags: [] }] }
+    if (req.rackActionId !== undefined && req.rackActionId !== null) {
+      if (provider.engineBacked && RACK_ACTION_NAMES.has(req.action)) provider.validate({ kind: 'rack', id: this.id }, req.action, params)
+      return { reqVotes, calls: [{ id: req.rackActionId, tags: [] }] }
+    }
     const ids = this.things.matchIds(this._query(req.query))
     for (const id of ids) this._ctrl(id).get('validateWriteAction')(req.action, ...params)
     return { reqVotes, calls: ids.map((id) => ({ id, tags: this.things.get(id).tags })) }

@@ -141,12 +141,12 @@ test('NodeBridge: runs the node view, forwards event batches, refreshes chain in
 
   // Invocations arrive over the IPC only; the answers themselves:
   const inv = new InvocationHandler({ client: null, logger: silent, getStatus: () => bridge.getStatus() })
-  const cli = inv.answer({ id: 1, kind: 'Cli', payload: { subcommand: 'status', args: [] } })
+  const cli = await inv.answer({ id: 1, kind: 'Cli', payload: { subcommand: 'status', args: [] } })
   assert.strictEqual(cli.exit_code, 0)
   assert.strictEqual(JSON.parse(cli.stdout).chain.blocks, 5)
-  assert.strictEqual(inv.answer({ id: 2, kind: 'Cli', payload: { subcommand: 'nope', args: [] } }).exit_code, 2)
-  assert.strictEqual(inv.answer({ id: 3, kind: 'ModuleApi', payload: { method: 'status' } }).state, 'running')
-  assert.match(inv.answer({ id: 4, kind: 'ModuleApi', payload: { method: 'x' } }).error, /^ERR_UNKNOWN_METHOD/)
+  assert.strictEqual((await inv.answer({ id: 2, kind: 'Cli', payload: { subcommand: 'nope', args: [] } })).exit_code, 2)
+  assert.strictEqual((await inv.answer({ id: 3, kind: 'ModuleApi', payload: { method: 'status' } })).state, 'running')
+  assert.match((await inv.answer({ id: 4, kind: 'ModuleApi', payload: { method: 'x' } })).error, /^ERR_UNKNOWN_METHOD/)
 
   await bridge.stop()
   assert.strictEqual(bridge.getStatus().state, 'stopped')

@@ -83,7 +83,7 @@ pub struct LoadedConfig {
     pub overrides: Vec<String>,
     /// Keys an enabled section needs but nobody set (`ERR_CONFIG` messages naming them).
     pub missing: Vec<String>,
-    /// The validated config: sections `miningos`, `p2p`, `http`, `stats`, `template`, `node`, and `data_dir`.
+    /// The validated config: sections `actions`, `miningos`, `p2p`, `http`, `stats`, `template`, `node`, and `data_dir`.
     #[napi(ts_type = "Record<string, any>")]
     pub config: serde_json::Value,
 }

@@ -111,6 +111,61 @@ pub fn parse_action_status(bytes: &[u8]) -> Result<String, ActionError> {
         .ok_or_else(|| ActionError::Request("get_action_status: actionId is missing".into()))
 }
 
+/// Subcommands of the node CLI (`blvm module <name> <subcommand> [args]`), with what they do.
+/// The worker answers each `Cli` invocation with the same command as the operator CLI.
+pub const CLI_SUBCOMMANDS: [(&str, &str); 5] = [
+    ("status", "Worker, node view and registration status (JSON)"),
+    (
+        "list-miners",
+        "The miner things (id, address, status); --json",
+    ),
+    (
+        "list-actions",
+        "Every action, its votes and whether it is supported now; --json",
+    ),
+    (
+        "trigger-action",
+        "trigger-action <name> --target <id> [--param k=v]... [--json]",
+    ),
+    ("action-status", "action-status <actionId> [--json]"),
+];
+
+/// The CLI spec registered with `RegisterCliSpec` (no capability needed, §9.1). Arguments are
+/// passed through as raw argv (the module parses them), so only their names are listed.
+pub fn cli_spec(module_name: &str) -> crate::ipc::types::CliSpec {
+    use crate::ipc::types::{CliArgSpec, CliSpec, CliSubcommandSpec};
+    let arg = |name: &str, takes_value: bool| CliArgSpec {
+        name: name.to_string(),
+        long_name: Some(name.to_string()),
+        short_name: None,
+        required: Some(false),
+        takes_value: Some(takes_value),
+        default: None,
+    };
+    CliSpec {
+        version: 1,
+        name: module_name.to_string(),
+        about: Some("MiningOS rack worker: miners, actions, status".into()),
+        subcommands: CLI_SUBCOMMANDS
+            .iter()
+            .map(|(name, about)| CliSubcommandSpec {
+                name: (*name).to_string(),
+                about: Some((*about).to_string()),
+                args: match *name {
+                    "trigger-action" => vec![
+                        arg("target", true),
+                        arg("param", true),
+                        arg("action-id", true),
+                        arg("json", false),
+                    ],
+                    "status" => vec![],
+                    _ => vec![arg("json", false)],
+                },
+            })
+            .collect(),
+    }
+}
+
 /// The `get_action_status` reply: `{actionId, found, entries}` (params redacted as journaled).
 pub fn action_status_reply(action_id: &str, entries: &[JournalEntry]) -> Value {
     json!({"actionId": action_id, "found": !entries.is_empty(), "entries": entries})
@@ -121,6 +176,20 @@ mod tests {
     use super::*;
     use crate::actions::catalogue::TargetKind;
     use crate::Coded;
+
+    #[test]
+    fn cli_spec_lists_every_subcommand_and_encodes() {
+        let spec = cli_spec("blvm-miningos");
+        assert_eq!(spec.name, "blvm-miningos");
+        let names: Vec<_> = spec.subcommands.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            CLI_SUBCOMMANDS.iter().map(|(n, _)| *n).collect::<Vec<_>>()
+        );
+        let req = crate::ipc::RequestPayload::RegisterCliSpec { spec };
+        let bytes = bincode::serialize(&req).expect("encodes");
+        assert!(bytes.len() > 100);
+    }
 
     #[test]
     fn trigger_action_shapes() {

@@ -1,10 +1,11 @@
 //! Finding, reading, overriding and validating the configuration.
 
 use super::schema::{
-    has_section, keys_of, kind_of, sections, Kind, DEFAULT_CAPABILITIES, KNOWN_CAPABILITIES,
-    SECRET_KEYS,
+    has_section, keys_of, kind_of, sections, Kind, ACTIONS_TABLES, DEFAULT_CAPABILITIES,
+    KNOWN_CAPABILITIES, SECRET_KEYS,
 };
 use super::*;
+use crate::actions::ActionsConfig;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use toml::Value;
@@ -87,6 +88,8 @@ const NODE_ADDED: &[&str] = &[
 #[derive(Default)]
 struct Raw {
     values: BTreeMap<(String, String), (Value, Origin)>,
+    /// `[actions.votes]` / `[actions.hooks]` tables (file or inline only).
+    action_tables: BTreeMap<String, (Value, Origin)>,
 }
 
 fn key_name(section: &str, key: &str) -> String {
@@ -201,6 +204,18 @@ impl Raw {
                 ));
             };
             for (key, value) in keys {
+                if section == "actions" && ACTIONS_TABLES.contains(&key.as_str()) {
+                    if !value.is_table() {
+                        return Err(ConfigError::invalid(
+                            origin,
+                            format!("[actions.{key}]"),
+                            format!("expected a table, found {}", type_name(value)),
+                        ));
+                    }
+                    self.action_tables
+                        .insert(key.clone(), (value.clone(), origin.clone()));
+                    continue;
+                }
                 self.set(section, key, value.clone(), origin.clone())?;
             }
         }
@@ -935,7 +950,9 @@ fn build(
             ));
         }
     }
+    let actions = build_actions(raw)?;
     let config = Config {
+        actions,
         miningos: MiningosSection {
             enabled: raw.bool("miningos", "enabled", true),
         },
@@ -953,6 +970,60 @@ fn build(
         data_dir,
     };
     Ok((config, missing))
+}
+
+/// `[actions]`: the scalar keys (file or env) plus the `votes` / `hooks` tables, checked by
+/// [`ActionsConfig::validate`]; an error names where the offending key came from.
+fn build_actions(raw: &Raw) -> Result<ActionsConfig, ConfigError> {
+    let opt_int = |k: &str| match raw.get("actions", k) {
+        Some((Value::Integer(i), _)) => Some(u64::try_from(*i).unwrap_or(0)),
+        _ => None,
+    };
+    let mut cfg = ActionsConfig {
+        enabled: match raw.get("actions", "enabled") {
+            Some((Value::Boolean(b), _)) => Some(*b),
+            _ => None,
+        },
+        hook_timeout_seconds: opt_int("hook_timeout_seconds"),
+        max_output_bytes: opt_int("max_output_bytes").map(|n| usize::try_from(n).unwrap_or(0)),
+        max_concurrent_hooks: opt_int("max_concurrent_hooks")
+            .map(|n| usize::try_from(n).unwrap_or(0)),
+        ..ActionsConfig::default()
+    };
+    if let Some((v, origin)) = raw.action_tables.get("votes") {
+        cfg.votes = v.clone().try_into().map_err(|e: toml::de::Error| {
+            ConfigError::invalid(origin, "[actions.votes]", e.message().to_string())
+        })?;
+    }
+    if let Some((v, origin)) = raw.action_tables.get("hooks") {
+        cfg.hooks = v.clone().try_into().map_err(|e: toml::de::Error| {
+            ConfigError::invalid(origin, "[actions.hooks]", e.message().to_string())
+        })?;
+    }
+    cfg.validate().map_err(|e| {
+        // name the source of the offending key: a table from the file, a scalar from wherever it came
+        let problem = match &e {
+            crate::actions::ActionError::Config(m) => m.clone(),
+            other => other.to_string(),
+        };
+        let key = problem
+            .split([' ', ':'])
+            .next()
+            .unwrap_or("actions")
+            .to_string();
+        let origin = key
+            .strip_prefix("actions.")
+            .map(|rest| {
+                let first = rest.split('.').next().unwrap_or(rest);
+                match raw.action_tables.get(first) {
+                    Some((_, o)) => o.clone(),
+                    None => raw.origin("actions", first),
+                }
+            })
+            .unwrap_or(Origin::Default);
+        ConfigError::invalid(origin, "[actions]", problem)
+    })?;
+    Ok(cfg)
 }
 
 fn camel_to_snake(s: &str) -> String {

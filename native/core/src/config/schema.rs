@@ -80,7 +80,22 @@ pub const SCHEMA: &[(&str, &[(&str, Kind)])] = &[
             ("socket_path", Str),
         ],
     ),
+    // `[actions]` scalar keys; the nested `[actions.votes]` and `[actions.hooks.*]` tables are
+    // file-only (see `ACTIONS_TABLES`) and parsed strictly by `crate::actions::ActionsConfig`.
+    (
+        "actions",
+        &[
+            ("enabled", Bool),
+            ("hook_timeout_seconds", Int { min: 1 }),
+            ("max_output_bytes", Int { min: 256 }),
+            ("max_concurrent_hooks", Int { min: 1 }),
+        ],
+    ),
 ];
+
+/// Sub-tables of `[actions]` (file or inline only; no environment override: an argv is not a
+/// one-line value).
+pub const ACTIONS_TABLES: &[&str] = &["votes", "hooks"];
 
 /// Secret keys that must never be written in a file, with the way to give them instead.
 pub const SECRET_KEYS: &[(&str, &str, &str, &str)] = &[
@@ -119,11 +134,15 @@ pub fn has_section(section: &str) -> bool {
 
 /// The key names of `section`, for "expected one of" messages.
 pub fn keys_of(section: &str) -> Vec<&'static str> {
-    SCHEMA
+    let mut keys: Vec<&'static str> = SCHEMA
         .iter()
         .find(|(s, _)| *s == section)
         .map(|(_, keys)| keys.iter().map(|(k, _)| *k).collect())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    if section == "actions" {
+        keys.extend(ACTIONS_TABLES.iter().copied());
+    }
+    keys
 }
 
 /// The section names, for "expected one of" messages.

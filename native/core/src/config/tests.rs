@@ -495,4 +495,65 @@ fn example_file_loads() {
     let l = load(&o).unwrap();
     assert_eq!(l.config.p2p.rack_id.as_deref(), Some("blvm-node-001"));
     assert_eq!(l.config.node.tip_poll_interval_ms, 250);
+    assert_eq!(l.config.actions.hook_timeout_seconds, Some(30));
+    assert_eq!(l.config.actions.enabled, Some(true));
+    // the hooks example is a valid [actions] section of a miningos.toml as well
+    let hooks = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/hooks.example.toml");
+    let f = d.data.join("config/miningos.toml");
+    write(&f, &std::fs::read_to_string(hooks).unwrap());
+    let l = load(&opts(&d.data, &d.cwd)).unwrap();
+    assert_eq!(l.config.actions.votes_for("rackReboot"), 2);
+    assert_eq!(l.config.actions.max_concurrent_hooks, Some(4));
+}
+
+#[test]
+fn actions_section_is_loaded_strictly() {
+    let d = dirs();
+    let f = d.data.join("config/miningos.toml");
+    write(
+        &f,
+        &format!(
+            "{MINIMAL}\n[actions]\nhook_timeout_seconds = 5\n[actions.votes]\nrackReboot = 3\n[actions.hooks.miner_reboot]\nargv = [\"/bin/echo\", \"{{address}}\"]\n"
+        ),
+    );
+    let l = load(&opts(&d.data, &d.cwd)).unwrap();
+    let a = &l.config.actions;
+    assert_eq!(a.hook_timeout_seconds, Some(5));
+    assert_eq!(a.votes_for("rackReboot"), 3);
+    assert_eq!(
+        a.hooks.miner_reboot.as_ref().map(|h| h.argv.clone()),
+        Some(vec!["/bin/echo".to_string(), "{address}".to_string()])
+    );
+    // the JSON the addon hands to JS builds the same engine config
+    let json = l.to_json()["config"]["actions"].clone();
+    assert_eq!(crate::actions::ActionsConfig::from_json(json).unwrap(), *a);
+
+    // env override of a scalar key
+    let mut o = opts(&d.data, &d.cwd);
+    o.env
+        .insert("MININGOS_ACTIONS_ENABLED".into(), "false".into());
+    let l = load(&o).unwrap();
+    assert_eq!(l.config.actions.enabled, Some(false));
+    assert_eq!(l.overrides, vec!["MININGOS_ACTIONS_ENABLED".to_string()]);
+
+    // unknown keys, bad placeholders, bad votes: errors naming file and key
+    for (body, want) in [
+        ("[actions]\nfrobnicate = 1\n", "unknown key; [actions] accepts: enabled, hook_timeout_seconds, max_output_bytes, max_concurrent_hooks, votes, hooks"),
+        ("[actions.hooks.miner_reboot]\nargv = [\"x\"]\nshell = true\n", "unknown field `shell`"),
+        ("[actions.hooks.miner_reboot]\nargv = [\"x\", \"{nope}\"]\n", "unknown placeholder {nope}"),
+        ("[actions.votes]\nrackReboot = 0\n", "actions.votes.rackReboot = 0: must be 1..=100"),
+        ("[actions]\nvotes = 3\n", "[actions.votes]: expected a table"),
+        ("[actions]\nhook_timeout_seconds = 7200\n", "must be 1..=3600"),
+    ] {
+        write(&f, &format!("{MINIMAL}\n{body}"));
+        let e = err_of(load(&opts(&d.data, &d.cwd)));
+        assert!(e.contains(want), "{body}: {e}");
+        assert!(e.contains(&f.display().to_string()), "{e}");
+    }
+    // nested tables cannot come from the environment
+    write(&f, MINIMAL);
+    let mut o = opts(&d.data, &d.cwd);
+    o.env.insert("MININGOS_ACTIONS_HOOKS".into(), "x".into());
+    let e = err_of(load(&o));
+    assert!(e.contains("env MININGOS_ACTIONS_HOOKS"), "{e}");
 }

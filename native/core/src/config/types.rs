@@ -15,6 +15,9 @@ fn redact<S: Serializer>(v: &Option<Secret>, s: S) -> Result<S::Ok, S::Error> {
 /// The whole configuration.
 #[derive(Debug, Clone, Serialize)]
 pub struct Config {
+    /// `[actions]`: the action engine's configuration (votes, hooks, limits); hooks' argv are
+    /// not secrets and are shown as configured.
+    pub actions: crate::actions::ActionsConfig,
     /// `[miningos]`.
     pub miningos: MiningosSection,
     /// `[p2p]`: the MiningOS rack over Hyperswarm RPC.

@@ -10,7 +10,9 @@ use super::policy::{
 use super::NodeError;
 use crate::config::{Config, NodeSection, RpcAuthConfig};
 use crate::ipc::types::RequestPayload;
-use crate::ipc::{Backoff, CapabilitySet, IpcClient, IpcClientConfig, IpcItem};
+use crate::ipc::{
+    Backoff, Capability, CapabilitySet, IpcClient, IpcClientConfig, IpcItem, ModuleApiSpec,
+};
 use crate::rpc::*;
 use crate::Coded;
 use serde::Serialize;
@@ -254,6 +256,18 @@ impl Inner {
         cfg.granted = CapabilitySet::from_names(&self.node.capabilities)
             .unwrap_or_else(|_| CapabilitySet::node_default());
         cfg.subscribe = ipc_link::subscribe_types();
+        // The node CLI (`blvm module <name> ...`, no capability needed) and, where granted, the
+        // module API other modules call; both re-sent after every handshake.
+        cfg.cli_spec = Some(crate::actions::module_api::cli_spec(&self.node.module_name));
+        if cfg.granted.contains(Capability::RegisterModuleApi) {
+            cfg.module_api = Some(ModuleApiSpec {
+                methods: crate::actions::module_api::METHODS
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect(),
+                api_version: crate::actions::module_api::API_VERSION,
+            });
+        }
         cfg.reconnect = Some(Backoff::default());
         let inner = self.clone();
         let task = tokio::spawn(async move {
