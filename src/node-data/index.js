@@ -66,7 +66,15 @@ class NodeData extends EventEmitter {
       this._collectNodeSoon()
     })
     this.blocks.on('blockFound', () => this._collectNodeSoon())
-    if (bridge) bridge.on('events', (batch) => this._onEvents(batch))
+    if (bridge) {
+      bridge.on('events', (batch) => {
+        try {
+          this._onEvents(batch)
+        } catch (err) { // never into the bridge's event pump
+          this.logger.error({ err }, 'node data: event batch not handled')
+        }
+      })
+    }
     /** `templates.refresh({reason})` / `templates.current()` for the actions wiring. */
     this.templates.refresh = this.templates.refresh.bind(this.templates)
   }
@@ -99,16 +107,46 @@ class NodeData extends EventEmitter {
       stats: {
         entry: (views, ts) => {
           try {
-            return addon.statEntry(views, ts)
+            return this._statEntry(views, ts)
           } catch (err) {
             this.logger.warn({ code: err.code, detail: err.message }, 'stat entry by the addon failed: JavaScript entry used')
             return computeStats(views, ts)
           }
         },
         written: ({ tf, ts, logs }) => this._statsUpdated({ kind: 'stat-log', tf, ts, logs: logs.length }),
-        collected: ({ ts, things }) => this._statsUpdated({ kind: 'snapshots', ts, things, miners: this.miners.book.size })
+        collected: ({ ts, things }) => {
+          this.miners.reconcile()
+          this._statsUpdated({ kind: 'snapshots', ts, things, miners: this.miners.book.size })
+        }
       }
     }
+  }
+
+  // A stat entry over a tag group. Groups with the same members (t-miner, t-miner-blvm,
+  // t-miner-blvm-sv2 usually) are computed once per write. A group that is exactly the miner book
+  // is computed by `MinerBook.statEntry` from the book itself (only containers and alert severities
+  // cross N-API); any other group by `statEntry(views)`.
+  _statEntry (views, ts) {
+    const key = `${ts}|${views.map((v) => v.id).join(',')}`
+    if (this._statMemo && this._statMemo.key === key) return this._statMemo.entry
+    const book = this.miners.book
+    let entry
+    const ids = views.length === book.size && views.length > 0 ? new Set(book.ids()) : null
+    if (ids && views.every((v) => ids.has(v.id))) {
+      const info = {}
+      const alerts = {}
+      for (const v of views) {
+        const i = v.info || {}
+        if (i.container !== undefined || i.status !== undefined || i.location !== undefined) info[v.id] = { container: i.container, status: i.status, location: i.location }
+        const al = v.last && Array.isArray(v.last.alerts) ? v.last.alerts : null
+        if (al && al.length) alerts[v.id] = al.map((a) => (a && typeof a.severity === 'string' ? a.severity : 'medium'))
+      }
+      entry = book.statEntry(Date.now(), ts, info, alerts)
+    } else {
+      entry = this.addon.statEntry(views, ts)
+    }
+    this._statMemo = { key, entry }
+    return entry
   }
 
   _statsUpdated (ev) {
@@ -130,7 +168,10 @@ class NodeData extends EventEmitter {
   async _extData (req) {
     const key = req && req.query ? req.query.key : undefined
     if (key === 'template') return this.templates.serve()
-    if (key === 'template-summary') return this.templates.current()
+    if (key === 'template-summary') {
+      const cur = this.templates.current()
+      return cur && { ...cur, refresh: this.templates.last, refreshes: this.templates.refreshes }
+    }
     if (key === 'node-data') return this.summary()
     return {}
   }

@@ -66,6 +66,26 @@ class MinerFeed {
     }
   }
 
+  /**
+   * Forgets the book's miners that are no longer things of the rack (the operator forgot them),
+   * so pool workers and stats follow the rack; a forgotten miner that connects again comes back as
+   * an auto-registered thing (when `autoRegisterMiners` is on).
+   * @returns {number} miners forgotten
+   */
+  reconcile () {
+    if (!this.rack || !this.rack.things) return 0
+    let n = 0
+    for (const id of this.book.ids()) {
+      if (this.rack.things.get(id) || this._pending.has(id)) continue
+      if (this.book.forget(id)) n++
+    }
+    if (n) {
+      this._seen.clear()
+      this.logger.info({ forgotten: n }, 'miners no longer in the rack forgotten by the miner book')
+    }
+    return n
+  }
+
   /** Starts polling the Stratum V2 module (when the IPC allows it). */
   start () {
     if (this._timer) return

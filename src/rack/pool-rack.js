@@ -132,7 +132,8 @@ class PoolRack {
    * @returns {{ts: number, stats: object[]}}
    */
   stats (ts = align(Date.now(), MIN)) {
-    const workers = this.workers()
+    // a provider with its own workers (node data) computes the figures from them itself
+    const workers = typeof this.providers.pool.workers === 'function' ? null : this.workers()
     const figures = this.providers.pool.poolStats({ workers, rackId: this.id, ts })
     return { ts, stats: [{ poolType: POOL_TYPE, username: this.id, timestamp: ts, ...figures }] }
   }

@@ -13,7 +13,8 @@ test('fixed node: node thing, templates, miners, stat logs, pool rack, blocks fo
 
   // The node thing: automatic, type node-blvm, tag t-node, the tip and channels in its snapshot.
   const h0 = (await fn.rpc('getblockchaininfo')).blocks
-  let node = await rig.wait(rig.nodeThing, (n) => n && n.last.snap && n.last.snap.stats.chain && n.last.snap.stats.chain.tip_height === h0, 'node thing with the tip')
+  let node = await rig.wait(rig.nodeThing, (n) => n && n.last.snap && n.last.snap.stats.chain && n.last.snap.stats.chain.tip_height === h0 &&
+    n.last.snap.stats.channels.ipc.state === 'connected' && n.last.snap.stats.stratum_v2.available, 'node thing with the tip, IPC connected')
   assert.strictEqual(node.id, NODE_ID)
   assert.strictEqual(node.type, 'node-blvm')
   assert.ok(node.tags.includes('t-node') && !node.tags.includes('t-miner'))

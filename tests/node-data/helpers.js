@@ -10,9 +10,10 @@ const SHARE_DIFFICULTY = 1000
 /**
  * Starts the rig with a fast collection (500 ms), `stat-rtd` every second, `[stats]` every second.
  * @param {import('node:test').TestContext} t
- * @param {{ipcMode: 'single'|'concurrent', rack: string}} opts
+ * @param {{ipcMode: 'single'|'concurrent', rack: string, toml?: string[], stratum?: object}} opts
+ *   `toml`: more miningos.toml lines; `stratum`: `thing.stratum` keys
  */
-async function startNodeDataRig (t, { ipcMode, rack, toml = [] }) {
+async function startNodeDataRig (t, { ipcMode, rack, toml = [], stratum = {} }) {
   const rig = await startModuleRig(t, {
     ipcMode,
     rack,
@@ -21,7 +22,7 @@ async function startNodeDataRig (t, { ipcMode, rack, toml = [] }) {
       thing: {
         collectSnapsItvMs: 500,
         statRtdItvMs: 1000,
-        stratum: { poolUrl: 'stratum2+tcp://127.0.0.1:3336', poolUsername: 'solo', shareDifficulty: SHARE_DIFFICULTY, pollMs: 1000 }
+        stratum: { poolUrl: 'stratum2+tcp://127.0.0.1:3336', poolUsername: 'solo', shareDifficulty: SHARE_DIFFICULTY, pollMs: 1000, ...stratum }
       }
     },
     toml: ['[stats]', 'collection_interval_seconds = 1', '', '[template]', 'update_interval_seconds = 30', ...toml]

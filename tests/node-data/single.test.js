@@ -4,10 +4,16 @@
 // miners say why they have no data, templates follow new blocks and reorgs, alerts raise and clear.
 const test = require('node:test')
 const assert = require('node:assert')
+const crypto = require('node:crypto')
 const { startNodeDataRig, NODE_ID } = require('./helpers')
 
+// The fake node pays `generatetoaddress` to 0020 || sha256d(address text) (tests/fake-node).
+const PAYOUT_ADDR = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080'
+const sha256 = (b) => crypto.createHash('sha256').update(b).digest()
+const PAYOUT_SCRIPT = '0020' + sha256(sha256(Buffer.from(PAYOUT_ADDR))).toString('hex')
+
 test('today\'s node (JSON-RPC only): node thing, templates, reorg, miners without data, alerts, summary', async (t) => {
-  const rig = await startNodeDataRig(t, { ipcMode: 'single', rack: 'nd-single' })
+  const rig = await startNodeDataRig(t, { ipcMode: 'single', rack: 'nd-single', stratum: { payoutScriptHex: PAYOUT_SCRIPT } })
   const { fn } = rig
 
   await fn.fake('addmempooltx', { fee_rate: 5, count: 4 })
@@ -63,11 +69,23 @@ test('today\'s node (JSON-RPC only): node thing, templates, reorg, miners withou
   assert.strictEqual(rtd[0].offline_or_sleeping_miners_cnt, 1)
   assert.strictEqual(rtd[0].hashrate_mhs_1m_sum, 0)
 
+  // A tip whose coinbase pays the configured payout script is a block found (peer blocks are not).
+  const [ours] = await fn.rpc('generatetoaddress', [1, PAYOUT_ADDR])
+  await fn.fake('mine', { count: 1, source: 'peer' })
+  const day = Math.floor(Date.now() / 86400000) * 86400000
+  const txs = await rig.wait(() => rig.pool('getWrkExtData', { query: { key: 'transactions', start: day, end: Date.now() + 1000 } }), (r) => r.length && r[0].transactions.some((x) => x.blockHash === ours), 'payout block in transactions')
+  assert.deepStrictEqual(txs[0].transactions.map((x) => x.blockHash), [ours], 'only the block paying the payout script')
+  const cb = (await fn.rpc('getblock', [ours, 2])).tx[0].vout[0].value
+  assert.strictEqual(txs[0].transactions[0].changed_balance, cb)
+  const stats = await rig.pool('getWrkExtData', { query: { key: 'stats' } })
+  assert.strictEqual(stats.stats[0].revenue_24h, cb)
+  assert.strictEqual(stats.stats[0].worker_count, 1)
+
   // The operator summary over the rack (getWrkExtData {key: 'node-data'}).
   const sum = await rig.miner('getWrkExtData', { query: { key: 'node-data' } })
-  assert.strictEqual(sum.chain.hash, tip2)
+  assert.strictEqual(sum.chain.hash, await fn.rpc('getbestblockhash'))
   assert.strictEqual(sum.chain.sync, 'synced')
-  assert.strictEqual(sum.template.previousblockhash, tip2)
+  assert.deepStrictEqual(sum.blocksFound.map((b) => [b.hash, b.valueBtc, b.source]), [[ours, cb, 'payout']])
   assert.deepStrictEqual(sum.miners.map((x) => [x.id, x.registered, x.status]), [['op-miner-1', 'operator', 'offline']])
   assert.strictEqual(sum.stratum.available, false)
 
