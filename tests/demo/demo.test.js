@@ -39,7 +39,7 @@ function runDemo (args, timeoutMs) {
 }
 
 test('demo --duration --json: miners appear, the template height advances, a found block shows in the pool rack', async () => {
-  const { code, lines, stderr } = await runDemo(['--duration', '22', '--json', '--miners', '4', '--seed', '42'], 90000)
+  const { code, lines, stderr } = await runDemo(['--duration', '16', '--json', '--miners', '4', '--seed', '42'], 90000)
   assert.strictEqual(code, 0, stderr)
   const ready = lines.find((l) => l.type === 'ready')
   assert.ok(ready, 'a ready line')
