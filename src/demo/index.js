@@ -17,7 +17,7 @@ const createTestnet = require('@hyperswarm/testnet')
 const { createOrk } = require('./ork')
 const { ensureFakeNode, startFakeNode } = require('./fake-node')
 const { Scenario } = require('./scenario')
-const collectMod = require('./collect')
+const { collect, digest } = require('./collect')
 const { renderDemo } = require('./view')
 const { demoError } = require('./errors')
 const { install } = require('../cli/install')
@@ -173,8 +173,8 @@ async function runDemo (o = {}) {
     cleanups.push(() => { if (tty) out.write('\x1b[?25h') })
     while (Date.now() < until && !(o.signal && o.signal.aborted)) {
       const t0 = Date.now()
-      const answers = await collectMod.collect(ork, { minerRackId: wanted[0], poolRackId: wanted[1] })
-      last = collectMod.digest(answers)
+      const answers = await collect(ork, { minerRackId: wanted[0], poolRackId: wanted[1] })
+      last = digest(answers)
       frames++
       if (json) {
         emit({ type: 'refresh', ...last })
