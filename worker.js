@@ -12,11 +12,11 @@ const { RackWorker } = require('./src/rack-worker')
 const { readModuleConfig } = require('./src/module-config')
 const { NodeBridge } = require('./src/node-bridge')
 const { withDefaults } = require('./src/rack/providers')
-const { NodeData } = require('./src/node-data')
 const { ActionService } = require('./src/actions/service')
 const { ControlServer } = require('./src/control/server')
 const { workerSocketPath } = require('./src/control/client')
 const { createMethods } = require('./src/control/methods')
+const { NodeData } = require('./src/node-data')
 
 /**
  * Boots the worker from argv/env. Resolves to the running worker.
@@ -30,8 +30,8 @@ async function main (opts = {}) {
   const logger = createLogger(conf)
   const env = opts.env || process.env
   let worker = null
-  let nodeData = null
   let bridge = null
+  let nodeData = null
   // Actions: the engine from `[actions]` (defaults when the module config is refused: no hook, no
   // node action), journal next to the rack's store.
   const mcError = moduleConfig.error && moduleConfig.error.code !== 'ERR_ADDON_UNAVAILABLE' ? moduleConfig.error : null
@@ -75,8 +75,8 @@ async function main (opts = {}) {
     const force = setTimeout(() => process.exit(code || 1), 10000)
     force.unref()
     control.stop()
-      .then(() => nodeData.stop())
       .then(() => actions.setNodeClient(null))
+      .then(() => nodeData.stop())
       .then(() => bridge.stop())
       .then(() => worker.stop()).catch((err) => logger.error({ err }, 'stop failed')).finally(() => {
         logger.flush()

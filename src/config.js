@@ -192,6 +192,9 @@ function loadConfig (opts = {}) {
       poolLinger: r0.poolLinger === undefined ? 300000 : posInt(r0.poolLinger, `${netFile}: r0.poolLinger`)
     },
     p2p: {
+      // `[p2p] enabled = false` in miningos.toml (BLVM way only): the racks run (stores, stat logs,
+      // node data, control socket) but are not served over Hyperswarm RPC and nothing registers.
+      enabled: !(mp2p && mp2p.enabled === false),
       orks,
       autoRegister,
       registerTimeoutMs: p2p.registerTimeoutMs === undefined ? 10000 : posInt(p2p.registerTimeoutMs, where('p2p.registerTimeoutMs')),

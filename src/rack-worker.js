@@ -73,8 +73,11 @@ class RackWorker extends EventEmitter {
 
     this.store_s0 = new StoreFacility({ storeDir: this.conf.dirs.store })
     await this.store_s0.start()
+    const p2pOn = this.conf.p2p.enabled !== false
     try {
-      if (this.net_r0) {
+      if (!p2pOn) {
+        // no DHT node, no RPC servers
+      } else if (this.net_r0) {
         this.net_r0.setStore(this.store_s0) // in-process restart: same DHT node, same keys
       } else {
         this.net_r0 = new NetFacility({ conf: this.conf.net, store: this.store_s0, logger: this.logger })
@@ -93,7 +96,7 @@ class RackWorker extends EventEmitter {
       await this.minerRack.open(this.store_s0)
       await this.poolRack.open(this.store_s0)
 
-      for (const [rack, seed] of [[this.minerRack, 'seedRpc'], [this.poolRack, 'seedRpcPool']]) {
+      for (const [rack, seed] of p2pOn ? [[this.minerRack, 'seedRpc'], [this.poolRack, 'seedRpcPool']] : []) {
         const server = await this.net_r0.createServer(seed, { name: rack.id, maxRequestBytes: this.conf.thing.maxRequestBytes })
         for (const [name, fn, opts] of rack.methods()) server.respond(name, fn, opts)
         await server.listen()
@@ -104,7 +107,7 @@ class RackWorker extends EventEmitter {
       throw err
     }
 
-    const clientKey = this.net_r0.clientKey
+    const clientKey = this.net_r0 ? this.net_r0.clientKey : null
     Object.assign(this.status, {
       rpcPublicKey: this.minerRack.publicKey,
       rpcClientKey: clientKey,
@@ -112,7 +115,8 @@ class RackWorker extends EventEmitter {
         [this.minerRack.id]: { type: this.minerRack.type, rpcPublicKey: this.minerRack.publicKey, rpcClientKey: clientKey },
         [this.poolRack.id]: { type: this.poolRack.type, rpcPublicKey: this.poolRack.publicKey, rpcClientKey: clientKey }
       },
-      registration: {}
+      registration: {},
+      p2p: p2pOn ? 'enabled' : 'disabled'
     })
     this._saveStatus()
 
@@ -120,9 +124,10 @@ class RackWorker extends EventEmitter {
     this.poolRack.startSchedules()
     this.active = true
     this.readyMs = Date.now() - t0
-    this.logger.info({ racks: this.status.racks, rpcClientKey: clientKey, readyMs: this.readyMs, things: this.minerRack.things.size }, 'racks listening')
+    this.logger.info({ racks: this.status.racks, rpcClientKey: clientKey, readyMs: this.readyMs, things: this.minerRack.things.size }, p2pOn ? 'racks listening' : 'racks running (p2p disabled)')
 
-    if (this.conf.p2p.autoRegister && this.conf.p2p.orks.length) this._startRegistrar()
+    if (!p2pOn) this.logger.warn('p2p disabled ([p2p] enabled = false): the racks are not served over Hyperswarm RPC and not registered with any orchestrator')
+    else if (this.conf.p2p.autoRegister && this.conf.p2p.orks.length) this._startRegistrar()
     else if (this.conf.p2p.orks.length) this.logger.info('p2p.autoRegister is off: register the racks with the orchestrator manually (docs/miningos-rack.md)')
     this.emit('started')
   }

@@ -11,16 +11,19 @@ const { rackError } = require('../errors')
 
 const NODE_THING_TYPE = 'node-blvm'
 const NODE_TAG = 't-node'
+const MINER_THING_TYPE = 'miner-blvm-sv2'
 const RACK_ACTIONS = new Set(['registerThing', 'updateThing', 'forgetThings', 'rackReboot'])
 
 /**
- * The engine target of a thing's public view: the node thing (`type` `node-blvm` or tag `t-node`)
- * or a miner (its `opts.address` / `opts.port` feed hook placeholders).
+ * The engine target of a thing's public view: the node thing (`type` `node-blvm`, or tag `t-node`
+ * on a thing that is not a `miner-blvm-sv2`) or a miner (its `opts.address` / `opts.port` feed hook placeholders).
  * @param {{id: string, type?: string, tags?: string[], address?: string, port?: number}} view
  * @returns {{kind: 'miner'|'node', id: string, address?: string, port?: number}}
  */
 function targetOf (view) {
-  if (view.type === NODE_THING_TYPE || (Array.isArray(view.tags) && view.tags.includes(NODE_TAG))) return { kind: 'node', id: view.id }
+  // a miner tagged `t-node` by an operator stays a miner: node actions act on the node itself
+  const tagged = Array.isArray(view.tags) && view.tags.includes(NODE_TAG) && view.type !== MINER_THING_TYPE
+  if (view.type === NODE_THING_TYPE || tagged) return { kind: 'node', id: view.id }
   const t = { kind: 'miner', id: view.id }
   if (typeof view.address === 'string') t.address = view.address
   if (Number.isInteger(view.port)) t.port = view.port
@@ -45,6 +48,7 @@ class ActionService {
     this.error = null
     this.openReport = null
     this.nodeConnected = false
+    this._catalogue = null
     const { addon, error } = loadAddon()
     if (!addon) {
       this.error = error
@@ -170,9 +174,12 @@ class ActionService {
         if (!self.engine) return {}
         const t = targetOf(view)
         const out = {}
-        for (const c of self.engine.writeCalls()) {
-          if (c.kind !== t.kind || out[c.action]) continue
-          out[c.action] = async (...params) => self._after(t, c.action, await self.engine.executeQueryThing(t, c.action, params))
+        // every catalogue action of the kind: one not supported now is refused by the engine with
+        // its code when called (the catalogue itself never changes: computed once)
+        if (!self._catalogue) self._catalogue = self.engine.writeCalls().map((c) => [c.kind, c.action])
+        for (const [kind, action] of self._catalogue) {
+          if (kind !== t.kind || out[action]) continue
+          out[action] = async (...params) => self._after(t, action, await self.engine.executeQueryThing(t, action, params))
         }
         return out
       },

@@ -139,6 +139,7 @@ test('action service: node thing refreshTemplate also refreshes the worker templ
   const node = { id: 'node-blvm-1', type: 'node-blvm', tags: ['t-node'] }
   assert.deepStrictEqual(targetOf(node), { kind: 'node', id: 'node-blvm-1' })
   assert.deepStrictEqual(targetOf({ id: 'm', type: 'miner-blvm-sv2', tags: ['t-miner'], address: '1.2.3.4', port: 9 }), { kind: 'miner', id: 'm', address: '1.2.3.4', port: 9 })
+  assert.strictEqual(targetOf({ id: 'm', type: 'miner-blvm-sv2', tags: ['t-miner', 't-node'] }).kind, 'miner', 'an operator tag does not make a miner the node')
   const m = p.methods(node)
   assert.ok(m.refreshTemplate && m.queryStats && m.submitBlock)
   assert.ok(!new Map(p.whitelist).has('setupPools'), 'no call_module: setupPools not whitelisted')

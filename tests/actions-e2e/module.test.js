@@ -23,7 +23,7 @@ test('actions through MiningOS, the operator CLI, the node CLI and the module AP
     subversion: '/BitcoinCommons:0.1.84/',
     rack: 'act-m',
     node: { capabilities: JSON.stringify(CAPS) },
-    extraToml: actionsToml(h)
+    toml: [actionsToml(h)]
   })
   const { fn, client, minerKey } = rig
   const call = (method, params) => client.request(minerKey, method, params)
@@ -92,6 +92,14 @@ test('actions through MiningOS, the operator CLI, the node CLI and the module AP
   r = await call('queryThing', { id: 'm2', method: 'setupPools', params: [...pools, meta(3003)] })
   assert.strictEqual(r.success, false)
   assert.match(r.error, /^ERR_/)
+  // the module answers with an error: the node drops the connection (as a real node does); once the
+  // fixed node's IPC is back, setupPools is offered again
+  await waitFor(async () => (await call('getWriteCalls', { query: { id: 'm2' }, action: 'setupPools', params: pools })).calls.length === 1, 'IPC back')
+  await fn.fake('setcallmodulereply', { mode: 'error', error: 'Unknown method update_pool_config' })
+  r = await call('queryThing', { id: 'm2', method: 'setupPools', params: [...pools, meta(3004)] })
+  assert.strictEqual(r.success, false)
+  assert.match(r.error, /^ERR_/)
+  assert.strictEqual((await call('listThings', { query: { id: 'm2' } }))[0].info.poolConfig, undefined)
 
   // --- the audit trail: getHistoricalLogs {logType: 'actions'}
   const hist = await call('getHistoricalLogs', { logType: 'actions', limit: 100 })
@@ -108,7 +116,7 @@ test('actions through MiningOS, the operator CLI, the node CLI and the module AP
   const loc = ['--data-dir', rig.dataDir]
   let c = await cli(['list-miners', ...loc, '--json'])
   assert.strictEqual(c.code, 0, c.stderr)
-  assert.deepStrictEqual(c.json.map((m) => m.id).sort(), ['m1', 'm2'])
+  assert.deepStrictEqual(c.json.map((m) => `${m.kind}:${m.id}`).sort(), ['miner:m1', 'miner:m2', 'node:node-blvm'])
   c = await cli(['list-miners', ...loc])
   assert.strictEqual(c.code, 0)
   assert.match(c.stdout, /^ID\s+CODE/)
@@ -146,14 +154,14 @@ test('actions through MiningOS, the operator CLI, the node CLI and the module AP
   assert.strictEqual(fs.statSync(sock).mode & 0o777, 0o600)
 
   // --- the node CLI and the module API (registered with the node)
-  const st = await fn.status()
-  const conn = st.ipc.connections.find((x) => !x.watchdog && !x.closed)
+  // (the live connection: the node closed earlier ones on the scripted call_module failures)
+  const conn = await waitFor(async () => (await fn.status()).ipc.connections.find((x) => !x.watchdog && !x.closed && x.requests.includes('SubscribeEvents')), 'a live, set-up module connection')
   assert.ok(conn.requests.includes('RegisterCliSpec'), JSON.stringify(conn.requests))
   assert.ok(conn.requests.includes('RegisterModuleApi'), JSON.stringify(conn.requests))
   const invoke = (p) => fn.fake('invoke', { module_id: 'blvm-miningos', timeout_ms: 20000, ...p })
   let inv = await invoke({ kind: 'cli', subcommand: 'list-miners', args: ['--json'] })
   assert.strictEqual(inv.payload.cli.exit_code, 0, JSON.stringify(inv))
-  assert.deepStrictEqual(JSON.parse(inv.payload.cli.stdout).map((m) => m.id).sort(), ['m1', 'm2'])
+  assert.deepStrictEqual(JSON.parse(inv.payload.cli.stdout).map((m) => m.id).sort(), ['m1', 'm2', 'node-blvm'])
   inv = await invoke({ kind: 'cli', subcommand: 'trigger-action', args: ['reboot', '--target', 'm2'] })
   assert.strictEqual(inv.payload.cli.exit_code, 0, JSON.stringify(inv))
   assert.match(inv.payload.cli.stdout, /^ok \(action id /)
@@ -161,7 +169,7 @@ test('actions through MiningOS, the operator CLI, the node CLI and the module AP
   inv = await invoke({ kind: 'cli', subcommand: 'trigger-action', args: ['reboot'] })
   assert.strictEqual(inv.payload.cli.exit_code, 2)
   inv = await invoke({ kind: 'module_api', method: 'get_miner_list', params: {} })
-  assert.deepStrictEqual(JSON.parse(inv.payload.module_api).miners.map((m) => m.id).sort(), ['m1', 'm2'])
+  assert.deepStrictEqual(JSON.parse(inv.payload.module_api).miners.map((m) => m.id).sort(), ['m1', 'm2', 'node-blvm'])
   inv = await invoke({ kind: 'module_api', method: 'trigger_action', params: { action: 'setPowerMode', target: 'm1', named: { mode: 'low' }, actionId: 'mod-1' } })
   const trig = JSON.parse(inv.payload.module_api)
   assert.strictEqual(trig.ok, true, inv.payload.module_api)
@@ -177,6 +185,20 @@ test('actions through MiningOS, the operator CLI, the node CLI and the module AP
   assert.strictEqual(refused.error.code, 'ERR_POWER_MODE_INVALID')
   inv = await invoke({ kind: 'module_api', method: 'trigger_action', params: { action: 'reboot', target: 'nope' } })
   assert.strictEqual(JSON.parse(inv.payload.module_api).error.code, 'ERR_THING_NOTFOUND')
+
+  // --- the other rack-level actions, vote then execute, re-delivered once
+  wc = await call('getWriteCalls', { query: {}, action: 'updateThing', params: [{ rackId, id: 'm2', info: { pos: '1_2' } }], rackActionId: 4001 })
+  assert.deepStrictEqual(wc, { reqVotes: 1, calls: [{ id: 4001, tags: [] }] })
+  assert.strictEqual(await call('updateThing', { rackId, id: 'm2', info: { pos: '1_2' }, actionId: 4001, user: 'op@example.com' }), 1)
+  assert.strictEqual((await call('listThings', { query: { id: 'm2' } }))[0].info.pos, '1_2')
+  wc = await call('getWriteCalls', { query: {}, action: 'forgetThings', params: [{ rackId, query: { id: 'm2' } }], rackActionId: 4002 })
+  assert.strictEqual(wc.calls.length, 1)
+  assert.strictEqual(await call('forgetThings', { query: { id: 'm2' }, actionId: 4002 }), 1)
+  assert.strictEqual(await call('registerThing', { rackId, id: 'm2', opts: { address: '10.0.0.8' }, actionId: 4003, user: 'op@example.com' }), 1)
+  assert.strictEqual(await call('forgetThings', { query: { id: 'm2' }, actionId: 4002 }), 1, 're-delivered forgetThings')
+  assert.strictEqual(await call('getThingsCount', { query: { id: 'm2' } }), 1, 'a re-delivered forgetThings is not performed again')
+  const rackHist = await call('getHistoricalLogs', { logType: 'actions', query: { 'target.kind': 'rack' }, limit: 100 })
+  assert.deepStrictEqual(rackHist.map((e) => e.action).filter((a) => a !== 'registerThing'), ['forgetThings', 'updateThing'])
 
   // --- no secret anywhere: log lines, the journal, the audit history
   const journal = fs.readFileSync(path.join(rig.dataDir, 'store', 'act-m.actions.journal'), 'utf8')

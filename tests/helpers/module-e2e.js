@@ -76,11 +76,10 @@ async function until (fn, pred, { timeoutMs = 15000, what = 'condition' } = {}) 
  * Starts testnet, install, config, fake node (spawning the module) and a rack client.
  * @param {import('node:test').TestContext} t
  * @param {{ipcMode: 'single'|'concurrent', subversion?: string, rack: string, node?: object,
- *   fakeArgs?: string[], common?: object, toml?: string[], extraToml?: string}} opts `node`: extra
- *   `[node]` keys (TOML literals); `common`: keys merged into config/common.json; `toml`: more
- *   miningos.toml lines; `extraToml`: more miningos.toml text (e.g. an `[actions]` section)
+ *   fakeArgs?: string[], common?: object, toml?: string[]}} opts `node`: extra `[node]` keys (TOML
+ *   literals); `common`: keys merged into config/common.json; `toml`: more miningos.toml lines
  */
-async function startModuleRig (t, { ipcMode, subversion, rack, node = {}, fakeArgs = [], common = {}, toml = [], extraToml = '' }) {
+async function startModuleRig (t, { ipcMode, subversion, rack, node = {}, fakeArgs = [], common = {}, toml = [] }) {
   const tn = await createTestnet(3, { host: '127.0.0.1' })
   t.after(() => tn.destroy())
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-mod-'))
@@ -95,8 +94,7 @@ async function startModuleRig (t, { ipcMode, subversion, rack, node = {}, fakeAr
     '[p2p]', `rack_id = "${rack}"`, '',
     '[http]', 'enabled = false', '',
     '[node]', ...Object.entries(nodeKeys).map(([k, v]) => `${k} = ${v}`), '',
-    ...toml, '',
-    extraToml
+    ...toml, ''
   ].join('\n'))
   fs.writeFileSync(path.join(dataDir, 'config', 'common.json'), JSON.stringify({ debug: 0, ...common }))
   fs.writeFileSync(path.join(dataDir, 'config', 'facs', 'net.config.json'), JSON.stringify({ r0: { dhtOpts: { bootstrap: tn.bootstrap, host: '127.0.0.1', ephemeral: true } } }))

@@ -127,6 +127,16 @@ test('fixed node: node thing, templates, miners, stat logs, pool rack, blocks fo
   const hist = await rig.miner('getHistoricalLogs', { logType: 'alerts' })
   assert.ok(hist.some((x) => x.uuid === uuid && x.name === 'low_peer_count' && x.thing.id === NODE_ID), JSON.stringify(hist))
 
+  // rackReboot (in-process restart): node data re-attaches; miners, node thing and blocks found stay.
+  assert.strictEqual(await rig.miner('rackReboot', {}), 1)
+  await rig.wait(() => rig.miner('listThings', { status: true }), (l) => l.length === 3 && l.every((x) => x.last && x.last.snap), 'things after the reboot')
+  const after = await rig.things('t-miner')
+  assert.deepStrictEqual(after.map((x) => x.id).sort(), [a.id, b.id].sort())
+  assert.strictEqual(after.find((x) => x.id === b.id).last.snap.stats.status, 'not_mining', 'the book kept the connected miner')
+  const txs2 = await rig.pool('getWrkExtData', { query: { key: 'transactions', start: day, end: Date.now() + 1000 } })
+  assert.ok(txs2[0].transactions.some((x) => x.blockHash === found))
+  assert.strictEqual((await rig.template()).previousblockhash, await fn.rpc('getbestblockhash'))
+
   const st = await fn.status()
   assert.strictEqual(st.stall.stalled_ever, false)
 })

@@ -159,3 +159,30 @@ test('the shipped config examples load as they are', () => {
   assert.strictEqual(c.thing.collectSnapsItvMs, 60000)
   fs.rmSync(root, { recursive: true, force: true })
 })
+
+test('[p2p] enabled = false in miningos.toml: the racks run without Hyperswarm RPC', async () => {
+  const { RackWorker } = require('../../src/rack-worker')
+  const pino = require('pino')
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'blvm-p2p-off-'))
+  const env = { BLVM_MININGOS_LAUNCHED: '1', DATA_DIR: root, MININGOS_P2P_RACK_ID: 'off-1', MININGOS_P2P_ORKS: 'a'.repeat(64) }
+  const on = loadConfig({ argv: [], env, cwd: '/', moduleConfig: { p2p: { enabled: true } } })
+  assert.strictEqual(on.p2p.enabled, true)
+  const c = loadConfig({ argv: [], env, cwd: '/', moduleConfig: { p2p: { enabled: false } } })
+  assert.strictEqual(c.p2p.enabled, false)
+  const lines = []
+  const logger = pino({ level: 'info' }, { write: (l) => lines.push(JSON.parse(l)) })
+  const w = new RackWorker(c, { logger })
+  await w.start()
+  try {
+    assert.strictEqual(w.net_r0, null, 'no DHT node')
+    assert.strictEqual(w.registrar, null, 'nothing registers')
+    assert.strictEqual(w.getStatus().p2p, 'disabled')
+    assert.strictEqual(w.getStatus().rpcPublicKey, null, 'no RPC key')
+    await w.minerRack.registerThing({ id: 'm1', opts: { address: '10.0.0.1' } })
+    assert.strictEqual(w.minerRack.getThingsCount({}), 1, 'the racks still work in process')
+    assert.ok(lines.some((l) => /p2p disabled/.test(l.msg)), 'the reason is logged')
+  } finally {
+    await w.stop()
+    fs.rmSync(root, { recursive: true, force: true })
+  }
+})

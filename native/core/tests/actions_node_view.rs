@@ -81,7 +81,20 @@ async fn accept(l: &UnixListener) -> Conn {
         },
     )
     .await;
+    // setup steps: the CLI spec (always), the module API (when granted), then the subscription
     let r = recv_request(&mut c).await;
+    assert!(matches!(r.payload, RequestPayload::RegisterCliSpec { .. }));
+    reply(&mut c, r.correlation_id, ResponsePayload::Bool(true)).await;
+    let mut r = recv_request(&mut c).await;
+    if matches!(r.payload, RequestPayload::RegisterModuleApi { .. }) {
+        reply(
+            &mut c,
+            r.correlation_id,
+            ResponsePayload::ModuleApiRegistered,
+        )
+        .await;
+        r = recv_request(&mut c).await;
+    }
     assert!(matches!(r.payload, RequestPayload::SubscribeEvents { .. }));
     reply(&mut c, r.correlation_id, ResponsePayload::SubscribeAck).await;
     c

@@ -80,6 +80,20 @@ async fn accept(l: &UnixListener, version: &str) -> (Conn, Vec<EventType>) {
     .await;
     let mut subscribed = vec![];
     {
+        // the node CLI spec comes first (no capability needed), then the subscription
+        let r = recv_request(&mut c).await;
+        match r.payload {
+            RequestPayload::RegisterCliSpec { spec } => assert_eq!(spec.name, "blvm-miningos"),
+            other => panic!("expected RegisterCliSpec, got {other:?}"),
+        }
+        send(
+            &mut c,
+            ModuleMessage::Response(ResponseMessage::ok(
+                r.correlation_id,
+                ResponsePayload::Bool(true),
+            )),
+        )
+        .await;
         let r = recv_request(&mut c).await;
         match r.payload {
             RequestPayload::SubscribeEvents { event_types } => subscribed = event_types,
