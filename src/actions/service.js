@@ -194,7 +194,9 @@ class ActionService {
       async rack (rackId, action, req, perform) {
         const engine = self._need()
         const { actionId, user, ...rest } = req
-        const request = { target: { kind: 'rack', id: rackId }, action, params: action === 'rackReboot' ? [] : [rest] }
+        // forgetThings {all: true} (the rack's extension without a query) is journaled as query {}
+        const p0 = action === 'forgetThings' && rest.all === true && rest.query === undefined ? { ...rest, query: {} } : rest
+        const request = { target: { kind: 'rack', id: rackId }, action, params: action === 'rackReboot' ? [] : [p0] }
         if (actionId !== undefined && actionId !== null) request.actionId = typeof actionId === 'number' ? String(actionId) : actionId
         if (typeof user === 'string' && user !== '') request.user = user
         const begun = await engine.beginExternal(request)

@@ -6,10 +6,18 @@
 const test = require('node:test')
 const assert = require('node:assert')
 const { startModuleRig } = require('../helpers/module-e2e')
-const { cli, waitFor, rejectsCode } = require('./helpers')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { cli, waitFor, rejectsCode, hookScript } = require('./helpers')
 
 test('node thing actions on node 0.1.83; setupPools unavailable there', async (t) => {
-  const rig = await startModuleRig(t, { ipcMode: 'single', rack: 'act-n' })
+  const hookDir = fs.mkdtempSync(path.join(os.tmpdir(), 'act-node-hooks-'))
+  t.after(() => fs.rmSync(hookDir, { recursive: true, force: true }))
+  const h = hookScript(hookDir)
+  // host power management enabled (as an operator would with systemctl); host reboot left disabled
+  const toml = ['[actions.hooks.node_set_power_mode]', 'enabled = true', `argv = [${JSON.stringify(h.script)}, ${JSON.stringify(h.markers)}, "host-power", "{id}", "{mode}"]`]
+  const rig = await startModuleRig(t, { ipcMode: 'single', rack: 'act-n', toml })
   const { fn, client, minerKey } = rig
   const call = (method, params) => client.request(minerKey, method, params)
   const meta = (id) => ({ actionId: id, user: 'op@example.com' })
@@ -22,11 +30,16 @@ test('node thing actions on node 0.1.83; setupPools unavailable there', async (t
   // not whitelisted at all (the ork answers ERR_ORK_ACTION_CALLS_EMPTY); the precise reason is
   // what validateWriteAction says
   const validate = (id, ...args) => call('queryThing', { id, method: 'validateWriteAction', params: args })
-  for (const a of ['reboot', 'setPowerMode', 'setLED', 'setupPools']) {
+  for (const a of ['reboot', 'setLED', 'setupPools']) {
     assert.deepStrictEqual(await call('getWriteCalls', { query: {}, action: a, params: [] }), { calls: [], reqVotes: 1 }, a)
   }
   await rejectsCode(validate('node-blvm', 'reboot'), 'ERR_ACTION_DISABLED')
-  await rejectsCode(validate('node-blvm', 'setPowerMode', 'sleep'), 'ERR_ACTION_DISABLED')
+  await rejectsCode(validate('node-blvm', 'setPowerMode', 'low'), 'ERR_POWER_MODE_INVALID')
+  assert.deepStrictEqual((await call('getWriteCalls', { query: { id: 'node-blvm' }, action: 'setPowerMode', params: ['sleep'] })).calls.map((c) => c.id), ['node-blvm'])
+  const r0 = await call('queryThing', { id: 'node-blvm', method: 'setPowerMode', params: ['sleep', meta(9)] })
+  assert.strictEqual(r0.success, true, JSON.stringify(r0))
+  assert.deepStrictEqual(h.read('host-power'), ['host-power node-blvm sleep'])
+  await rejectsCode(validate('m1', 'setPowerMode', 'sleep'), 'ERR_ACTION_UNSUPPORTED')
   await rejectsCode(validate('m1', 'reboot'), 'ERR_ACTION_UNSUPPORTED')
   const pools = [{ config: { poolUrls: [{ url: 'stratum2+tcp://pool.example:3336', workerName: 'acct' }] } }]
   await rejectsCode(validate('m1', 'setupPools', ...pools), 'ERR_ACTION_UNAVAILABLE')
@@ -62,5 +75,5 @@ test('node thing actions on node 0.1.83; setupPools unavailable there', async (t
   assert.strictEqual(st.stall.stalled_ever, false)
   assert.ok(!st.events.recent.some((e) => e.type === 'ActionExecuted'), 'no publish_events on this node: recorded locally only')
   const hist = await call('getHistoricalLogs', { logType: 'actions', query: { 'target.kind': 'node' } })
-  assert.deepStrictEqual(hist.map((e) => e.action).sort(), ['queryStats', 'refreshTemplate', 'refreshTemplate', 'submitBlock'])
+  assert.deepStrictEqual(hist.map((e) => e.action).sort(), ['queryStats', 'refreshTemplate', 'refreshTemplate', 'setPowerMode', 'submitBlock'])
 })

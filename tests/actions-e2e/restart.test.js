@@ -76,6 +76,11 @@ test('journal across restarts: idempotency, interrupted action, control socket l
   assert.strictEqual(reboots.length, 1)
   assert.strictEqual(reboots[0].status, 'succeeded')
 
+  // forgetThings {all: true} (no query) is journaled like a MiningOS forgetThings
+  assert.strictEqual(await call('forgetThings', { all: true, actionId: 20 }), 1)
+  assert.strictEqual(await call('getThingsCount', {}), 0)
+  assert.strictEqual((await call('getHistoricalLogs', { logType: 'actions', query: { actionId: '20' } }))[0].status, 'succeeded')
+
   // a clean stop removes the socket
   assert.strictEqual(await stopChild(w.child), 0)
   assert.ok(!fs.existsSync(path.join(root, 'status', `wrk-miner-rack-blvm-${rack}.sock`)))
