@@ -21,13 +21,23 @@ function alive (pid) {
   }
 }
 
-/** Runs the demo CLI; resolves with its exit code and the JSON lines it printed. */
-function runDemo (args, timeoutMs) {
+/**
+ * Runs the demo CLI; resolves with its exit code and the JSON lines it printed. `interruptWhen(line)`
+ * → true sends SIGINT (Ctrl-C) to the demo process only.
+ */
+function runDemo (args, timeoutMs, interruptWhen) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
-    child.stdout.on('data', (d) => { out += d })
+    let interrupted = false
+    child.stdout.on('data', (d) => {
+      out += d
+      if (interruptWhen && !interrupted && out.split('\n').slice(0, -1).some((l) => interruptWhen(JSON.parse(l)))) {
+        interrupted = true
+        child.kill('SIGINT')
+      }
+    })
     child.stderr.on('data', (d) => { err += d })
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`demo did not finish in ${timeoutMs} ms: ${err}`)) }, timeoutMs)
     child.once('exit', (code) => {
@@ -78,6 +88,23 @@ test('demo --duration --json: miners appear, the template height advances, a fou
   assert.ok(lastFrame.pool.workers >= 1)
 
   // Clean shutdown: no process left behind, temp dir gone.
+  assert.ok(!alive(ready.nodePid), 'fake node stopped')
+  if (ready.modulePid) assert.ok(!alive(ready.modulePid), 'worker stopped')
+  assert.ok(!fs.existsSync(ready.dir), 'temp dir removed')
+})
+
+test('demo --node-mode single, stopped by Ctrl-C: today\'s node shows why there are no miners; clean shutdown', async () => {
+  const { code, lines, stderr } = await runDemo(['--json', '--node-mode', 'single', '--miners', '2'], 90000,
+    (l) => l.type === 'refresh' && l.chain.height !== null && l.stratum !== null)
+  assert.strictEqual(code, 0, stderr)
+  const ready = lines.find((l) => l.type === 'ready')
+  const frame = lines.filter((l) => l.type === 'refresh').pop()
+  assert.strictEqual(frame.node.version, '0.1.83')
+  assert.strictEqual(frame.node.ipcState, 'not_used')
+  assert.match(frame.node.ipcReason, /serves a single module connection: IPC left alone/)
+  assert.strictEqual(frame.stratum.available, false)
+  assert.deepStrictEqual(frame.miners, [])
+  assert.strictEqual(lines[lines.length - 1].type, 'stopped')
   assert.ok(!alive(ready.nodePid), 'fake node stopped')
   if (ready.modulePid) assert.ok(!alive(ready.modulePid), 'worker stopped')
   assert.ok(!fs.existsSync(ready.dir), 'temp dir removed')
