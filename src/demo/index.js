@@ -9,6 +9,7 @@
 // Every figure on the screen is an RPC answer of the racks (listThings, getWrkExtData, tailLog,
 // the pool rack's ext data) asked through the orchestrator-style client: see collect.js.
 
+const crypto = require('node:crypto')
 const fs = require('node:fs')
 const net = require('node:net')
 const os = require('node:os')
@@ -24,6 +25,11 @@ const { install } = require('../cli/install')
 
 const SUBVERSION = { single: '/BitcoinCommons:0.1.83/', concurrent: '/BitcoinCommons:0.1.84/' }
 const RACK_ID = 'demo'
+/** The demo operator's payout address (regtest). The fake node pays `generatetoaddress` to
+ * `0020 || sha256d(address text)` (tests/fake-node), so that is the payout script to configure. */
+const PAYOUT_ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080'
+const sha256 = (b) => crypto.createHash('sha256').update(b).digest()
+const PAYOUT_SCRIPT_HEX = '0020' + sha256(sha256(Buffer.from(PAYOUT_ADDRESS))).toString('hex')
 
 /**
  * A free loopback TCP port (the module config must name the node's JSON-RPC port before the node
@@ -57,8 +63,9 @@ function writeWorkerConfig ({ dataDir, rpcPort, orkKey, bootstrap }) {
     '[stats]', 'collection_interval_seconds = 2', '',
     '[node]', `rpc_url = "http://127.0.0.1:${rpcPort}"`, 'tip_poll_interval_ms = 250', ''
   ].join('\n'))
-  // Snapshots every 2 s instead of MiningOS's 60 s so the demo moves; registration retries fast.
-  fs.writeFileSync(path.join(cfg, 'common.json'), JSON.stringify({ debug: 0, thing: { collectSnapsItvMs: 2000 } }, null, 2))
+  // Snapshots every 2 s instead of MiningOS's 60 s so the demo moves; the payout script makes a
+  // block paying the operator a block found even without the IPC's BlockMined (single mode).
+  fs.writeFileSync(path.join(cfg, 'common.json'), JSON.stringify({ debug: 0, thing: { collectSnapsItvMs: 2000, stratum: { payoutScriptHex: PAYOUT_SCRIPT_HEX } } }, null, 2))
   fs.writeFileSync(path.join(cfg, 'facs', 'net.config.json'), JSON.stringify({ r0: { dhtOpts: { bootstrap, host: '127.0.0.1', ephemeral: true } } }, null, 2))
 }
 
@@ -163,7 +170,9 @@ async function runDemo (o = {}) {
       errOut.write(`  orchestrator client     ${ork.publicKey}\n`)
     }
 
-    scenario = new Scenario({ node: fakeNode, miners: o.miners || 5, seed: o.seed })
+    // Blocks found: BlockMined over the IPC where it is used; on a single-connection node the
+    // miners' blocks pay the payout script and the worker finds them in the coinbase.
+    scenario = new Scenario({ node: fakeNode, miners: o.miners || 5, seed: o.seed, payoutAddress: nodeMode === 'single' ? PAYOUT_ADDRESS : null })
     scenario.on('error-step', (err) => { if (process.env.BLVM_MININGOS_DEMO_DEBUG) errOut.write(`scenario: ${err.message}\n`) })
     await scenario.start()
 

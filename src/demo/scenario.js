@@ -52,12 +52,15 @@ class Scenario extends EventEmitter {
   /**
    * @param {{node: {fake: (name: string, params?: object) => Promise<any>, rpc: (m: string, p?: any) => Promise<any>},
    *   miners?: number, seed?: number, tickMs?: number, blockEveryMs?: number, foundChance?: number,
-   *   syncBlocks?: number}} o
+   *   syncBlocks?: number, payoutAddress?: string|null}} o
    *   `miners` 1–50 (default 5); `blockEveryMs` default 4000; `foundChance` the chance a block
    *   after the first found one is found by the demo's miners (default 0.35; the second block
-   *   always is, so a short run shows one); `syncBlocks` blocks caught up at start (default 12).
+   *   always is, so a short run shows one); `syncBlocks` blocks caught up at start (default 12);
+   *   `payoutAddress`: found blocks are mined with `generatetoaddress` to it (their coinbase pays
+   *   the operator's payout script: how a node without the IPC learns of them) instead of
+   *   `fake_mine source=miner` (`BlockMined` over the IPC).
    */
-  constructor ({ node, miners = 5, seed = Date.now(), tickMs = 1000, blockEveryMs = 4000, foundChance = 0.35, syncBlocks = 12 }) {
+  constructor ({ node, miners = 5, seed = Date.now(), tickMs = 1000, blockEveryMs = 4000, foundChance = 0.35, syncBlocks = 12, payoutAddress = null }) {
     super()
     if (!Number.isInteger(miners) || miners < 1 || miners > 50) throw new RangeError(`miners must be an integer 1..50, got ${miners}`)
     this.node = node
@@ -67,6 +70,7 @@ class Scenario extends EventEmitter {
     this.blockEveryMs = blockEveryMs
     this.foundChance = foundChance
     this.syncBlocks = syncBlocks
+    this.payoutAddress = payoutAddress
     this.miners = Array.from({ length: miners }, (_, i) => ({
       host: MINER_NET + (10 + i),
       port: 34000 + i,
@@ -145,7 +149,9 @@ class Scenario extends EventEmitter {
   }
 
   async _mine (count, source) {
-    const r = await this._step(() => this.node.fake('mine', { count, source }))
+    const r = source === 'miner' && this.payoutAddress
+      ? await this._step(() => this.node.rpc('generatetoaddress', [count, this.payoutAddress]))
+      : await this._step(() => this.node.fake('mine', { count, source }))
     if (r === FAILED) return
     this.counts.blocks += count
     if (source === 'miner') this.counts.found += count

@@ -93,9 +93,9 @@ test('demo --duration --json: miners appear, the template height advances, a fou
   assert.ok(!fs.existsSync(ready.dir), 'temp dir removed')
 })
 
-test('demo --node-mode single, stopped by Ctrl-C: today\'s node shows why there are no miners; clean shutdown', async () => {
-  const { code, lines, stderr } = await runDemo(['--json', '--node-mode', 'single', '--miners', '2'], 90000,
-    (l) => l.type === 'refresh' && l.chain.height !== null && l.stratum !== null)
+test('demo --node-mode single, stopped by Ctrl-C: no miners and why, a found block from its coinbase; clean shutdown', async () => {
+  const { code, lines, stderr } = await runDemo(['--json', '--node-mode', 'single', '--miners', '2', '--seed', '7'], 90000,
+    (l) => l.type === 'refresh' && l.stratum !== null && l.blocksFound.length >= 1)
   assert.strictEqual(code, 0, stderr)
   const ready = lines.find((l) => l.type === 'ready')
   const frame = lines.filter((l) => l.type === 'refresh').pop()
@@ -104,6 +104,9 @@ test('demo --node-mode single, stopped by Ctrl-C: today\'s node shows why there 
   assert.match(frame.node.ipcReason, /serves a single module connection: IPC left alone/)
   assert.strictEqual(frame.stratum.available, false)
   assert.deepStrictEqual(frame.miners, [])
+  // Without the IPC there is no BlockMined: the block is found because its coinbase pays the
+  // configured payout script.
+  assert.ok(frame.blocksFound[0].valueBtc > 0 && /^[0-9a-f]{64}$/.test(frame.blocksFound[0].hash))
   assert.strictEqual(lines[lines.length - 1].type, 'stopped')
   assert.ok(!alive(ready.nodePid), 'fake node stopped')
   if (ready.modulePid) assert.ok(!alive(ready.modulePid), 'worker stopped')
