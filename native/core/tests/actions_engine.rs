@@ -495,6 +495,35 @@ async fn node_actions_and_action_executed_publication() {
         .await
         .unwrap();
     assert_eq!(r.error.as_deref(), Some("ERR_BLOCK_REJECTED"));
+    assert_eq!(r.data.as_ref().unwrap()["outcome"], "rejected");
+    assert_eq!(r.data.as_ref().unwrap()["reason"], "bad-txnmrklroot");
+    *ops.submit_verdict.lock().unwrap() = json!("duplicate");
+    let r = e
+        .execute(req(
+            Some("63d"),
+            node(),
+            "submitBlock",
+            vec![json!("00".repeat(200))],
+        ))
+        .await
+        .unwrap();
+    assert!(
+        r.success,
+        "a block the node already has is not a failure: {r:?}"
+    );
+    assert_eq!(r.data.as_ref().unwrap()["outcome"], "duplicate");
+    *ops.submit_verdict.lock().unwrap() = json!("inconclusive");
+    let r = e
+        .execute(req(
+            Some("63i"),
+            node(),
+            "submitBlock",
+            vec![json!("00".repeat(200))],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(r.error.as_deref(), Some("ERR_BLOCK_INCONCLUSIVE"));
+    assert_eq!(r.data.as_ref().unwrap()["outcome"], "inconclusive");
     let r = e
         .execute(req(
             Some("64"),
@@ -511,14 +540,18 @@ async fn node_actions_and_action_executed_publication() {
             "refreshTemplate",
             "queryStats",
             "submitBlock:400",
+            "submitBlock:400",
+            "submitBlock:400",
             "submitBlock:400"
         ]
     );
     let published = ops.published.lock().unwrap().clone();
-    assert_eq!(published.len(), 5);
+    assert_eq!(published.len(), 7);
     assert_eq!(published[3].action_id, "63");
     assert!(!published[3].success);
-    assert_eq!(published[4].target, "node:node-1");
+    assert!(published[4].success, "duplicate");
+    assert!(!published[5].success, "inconclusive");
+    assert_eq!(published[6].target, "node:node-1");
     // publish_events not granted: recorded locally only.
     let ops2 = MockOps::rpc_only();
     e.set_node_ops(ops2.clone());

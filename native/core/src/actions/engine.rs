@@ -487,30 +487,7 @@ impl ActionEngine {
             Plan::SubmitBlock(hex) => {
                 let r = tokio::time::timeout(NODE_OP_TIMEOUT, ops.submit_block(hex)).await;
                 match r {
-                    Ok(Ok(v)) => {
-                        // The node's verdict: BIP 22 (null / "" = accepted, text = the reason) or
-                        // the node view's `{accepted, reason, blockHash}`.
-                        let rejected = match &v {
-                            Value::String(s) if !s.is_empty() && s != "null" => Some(s.clone()),
-                            Value::Object(m) if m.get("accepted") == Some(&Value::Bool(false)) => {
-                                Some(
-                                    m.get("reason")
-                                        .and_then(Value::as_str)
-                                        .unwrap_or("rejected")
-                                        .to_string(),
-                                )
-                            }
-                            _ => None,
-                        };
-                        match rejected {
-                            Some(reason) => ActionResult::fail(
-                                "ERR_BLOCK_REJECTED",
-                                format!("the node rejected the block: {reason}"),
-                                Some(json!({"verdict": v})),
-                            ),
-                            None => ActionResult::ok("block accepted", Some(json!({"verdict": v}))),
-                        }
-                    }
+                    Ok(Ok(v)) => submit_block_result(v),
                     other => node_result("", other),
                 }
             }
@@ -676,6 +653,46 @@ pub fn key_of(req: &ActionRequest) -> String {
 
 fn local_action_id() -> String {
     format!("local-{}-{:08x}", now_ms(), rand::random::<u32>())
+}
+
+/// Maps the node's `submitblock` verdict to the action result. The verdict is BIP 22 (`null` /
+/// `""` = accepted, text = the reason) or the node view's `{accepted, reason, blockHash}`.
+/// Outcomes (`data.outcome`): `accepted`; `duplicate` (the node already has this block: what the
+/// miner wanted has happened, so it is a success); `inconclusive` (valid but not on the best chain,
+/// BIP 22 `inconclusive` / `duplicate-inconclusive`: not a success, `ERR_BLOCK_INCONCLUSIVE`);
+/// anything else is `rejected` with the node's reason (`ERR_BLOCK_REJECTED`).
+pub(crate) fn submit_block_result(v: Value) -> ActionResult {
+    let reason = match &v {
+        Value::String(s) if !s.is_empty() && s != "null" => Some(s.clone()),
+        Value::Object(m) if m.get("accepted") == Some(&Value::Bool(false)) => Some(
+            m.get("reason")
+                .and_then(Value::as_str)
+                .unwrap_or("rejected")
+                .to_string(),
+        ),
+        _ => None,
+    };
+    let block_hash = v.get("blockHash").cloned().unwrap_or(Value::Null);
+    let data = |outcome: &str, reason: Option<&str>| {
+        Some(json!({"outcome": outcome, "reason": reason, "blockHash": block_hash, "verdict": v}))
+    };
+    match reason.as_deref() {
+        None => ActionResult::ok("block accepted", data("accepted", None)),
+        Some("duplicate") => ActionResult::ok(
+            "the node already has this block (duplicate)",
+            data("duplicate", Some("duplicate")),
+        ),
+        Some(r @ ("inconclusive" | "duplicate-inconclusive")) => ActionResult::fail(
+            "ERR_BLOCK_INCONCLUSIVE",
+            format!("the node kept the block but not on its best chain: {r}"),
+            data("inconclusive", Some(r)),
+        ),
+        Some(r) => ActionResult::fail(
+            "ERR_BLOCK_REJECTED",
+            format!("the node rejected the block: {r}"),
+            data("rejected", Some(r)),
+        ),
+    }
 }
 
 fn node_result(
