@@ -10,13 +10,14 @@ const COMMANDS = {
   logout: 'Forget the token and delete the token cache',
   'oauth-status': 'Show the token status (never the token)',
   app: 'Call MiningOS app-node: list-racks, list-things, push-action, vote',
-  status: 'The running worker\'s raw status (JSON, control socket)',
+  status: 'The running worker: node channels, chain, template, racks, miners, alerts, last actions (--watch, --json)',
   'list-miners': 'The running worker\'s miners (--json)',
   'list-actions': 'Every action, its votes, and whether it is supported now (--json)',
   'trigger-action': 'Run an action: trigger-action <name> --target <id> [--param k=v]...',
   'action-status': 'The audit journal entries of an action id',
   install: 'Install the module into a BLVM node\'s modules directory (--modules-dir)',
-  uninstall: 'Remove the module from a BLVM node\'s modules directory'
+  uninstall: 'Remove the module from a BLVM node\'s modules directory',
+  demo: 'One-minute demo on loopback: fake node, miners, the worker and an orchestrator client'
 }
 
 function usage (out) {

@@ -68,13 +68,12 @@ function nodeConfigNotes (file, modulesDir) {
   } else {
     notes.push(`${file}: no [modules] modules_dir: the node uses "modules" relative to its working directory`)
   }
-  const enabled = c.get('modules.enabled_modules')
-  if (Array.isArray(enabled) && enabled.length && !enabled.includes(MODULE_NAME)) {
-    notes.push(`${file}: [modules] enabled_modules does not list "${MODULE_NAME}": add it or the node will not load it`)
-  }
-  const disabled = c.get('modules.disabled_modules')
-  if (Array.isArray(disabled) && disabled.includes(MODULE_NAME)) {
-    notes.push(`${file}: [modules] disabled_modules lists "${MODULE_NAME}": remove it`)
+  notes.push(...pinNotes(file, c, text))
+  const registry = c.get('modules.registry_url')
+  if (registry === undefined || (typeof registry === 'string' && registry !== '' && !isLoopbackUrl(registry))) {
+    const which = registry === undefined ? 'is unset (the node uses its default module registry on the internet)' : `= "${registry}"`
+    notes.push(`${file}: [modules] registry_url ${which}: ${MODULE_NAME} still loads offline because its module.toml carries [binary] hash, ` +
+      'but an offline node logs registry download failures for its pinned default modules at every start: on a node without internet set registry_url = "" in [modules]')
   }
   const mem = c.get('module_resource_limits.default_max_memory_bytes')
   if (mem === undefined || (typeof mem === 'number' && mem > 0 && mem < AS_RECOMMENDED)) {
@@ -89,4 +88,47 @@ function nodeConfigNotes (file, modulesDir) {
   return notes
 }
 
-module.exports = { nodeConfigNotes, readFlat, AS_RECOMMENDED }
+/** The module name of a pin entry: `"name"`, `"name@1.2"`, `"name = 1.2"`, `"name:1.2"`. */
+function pinName (entry) {
+  return String(entry).trim().split(/[@=:\s]/)[0]
+}
+
+/**
+ * Notes about `[modules] enabled_modules` / `disabled_modules` (a pin list loads only the modules
+ * it names; `disabled_modules` always wins). Reads the one-line array form and the
+ * `[modules.enabled_modules]` table form; a value it cannot read is reported, never guessed.
+ * @param {string} file
+ * @param {Map<string, any>} c flat config
+ * @param {string} text raw config text
+ * @returns {string[]}
+ */
+function pinNotes (file, c, text) {
+  const notes = []
+  let enabled = c.get('modules.enabled_modules')
+  const tableKeys = [...c.keys()].filter((k) => k.startsWith('modules.enabled_modules.')).map((k) => k.slice('modules.enabled_modules.'.length))
+  if (enabled === undefined && tableKeys.length) enabled = tableKeys
+  if (Array.isArray(enabled) && enabled.length && !enabled.map(pinName).includes(MODULE_NAME)) {
+    const fixed = [...enabled.map((e) => JSON.stringify(String(e))), `"${MODULE_NAME}"`].join(', ')
+    notes.push(tableKeys.length && c.get('modules.enabled_modules') === undefined
+      ? `${file}: [modules.enabled_modules] pins modules and does not list ${MODULE_NAME}, so the node will not load it: add the line ${MODULE_NAME} = "*" (or its version) to that table`
+      : `${file}: [modules] enabled_modules pins modules and does not list "${MODULE_NAME}", so the node will not load it: change it to enabled_modules = [${fixed}]`)
+  } else if (enabled === undefined && /^\s*enabled_modules\s*=/m.test(text)) {
+    notes.push(`${file}: [modules] enabled_modules could not be read here (a multi-line array?): make sure it lists "${MODULE_NAME}" or the node will not load it`)
+  }
+  const disabled = c.get('modules.disabled_modules')
+  if (Array.isArray(disabled) && disabled.map(pinName).includes(MODULE_NAME)) {
+    notes.push(`${file}: [modules] disabled_modules lists "${MODULE_NAME}", and it always wins over enabled_modules: remove "${MODULE_NAME}" from it`)
+  }
+  return notes
+}
+
+function isLoopbackUrl (u) {
+  try {
+    const h = new URL(u).hostname
+    return h === 'localhost' || h === '[::1]' || h === '::1' || /^127\./.test(h)
+  } catch {
+    return false
+  }
+}
+
+module.exports = { nodeConfigNotes, readFlat, pinNotes, AS_RECOMMENDED }

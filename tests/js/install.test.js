@@ -173,12 +173,33 @@ test('--node-config reports the settings that keep the module from loading or ru
   assert.strictEqual(r.status, 0, r.stderr)
   const notes = r.json.notes.join('\n')
   assert.match(notes, /modules_dir = "\/elsewhere" is not /)
-  assert.match(notes, /enabled_modules does not list "blvm-miningos"/)
+  assert.match(notes, /enabled_modules pins modules and does not list "blvm-miningos", so the node will not load it: change it to enabled_modules = \["blvm-stratum-v2", "blvm-miningos"\]/)
+  assert.match(notes, /registry_url is unset .*loads offline because its module.toml carries \[binary\] hash.*set registry_url = ""/)
   assert.match(notes, /default_max_memory_bytes is 536870912: .*set default_max_memory_bytes = 4294967296/)
   assert.match(notes, /default_max_child_processes is unset \(node default 10\)/)
-  fs.writeFileSync(conf, `[modules]\nmodules_dir = "${modules}"\n[module_resource_limits]\ndefault_max_memory_bytes = 4294967296\ndefault_max_child_processes = 512\n`)
+  fs.writeFileSync(conf, `[modules]\nmodules_dir = "${modules}"\nregistry_url = ""\nenabled_modules = ["blvm-stratum-v2@0.1.3", "blvm-miningos@0.1.0"]\n[module_resource_limits]\ndefault_max_memory_bytes = 4294967296\ndefault_max_child_processes = 512\n`)
   const r2 = runCli(['install', '--source', src, '--modules-dir', modules, '--node-config', conf, '--json'])
   assert.deepStrictEqual(r2.json.notes, [])
+})
+
+test('--node-config: pin tables, disabled_modules, an unreadable pin list and a registry URL each say what to change', (t) => {
+  const dir = tmp(t)
+  const src = sourceRoot(dir)
+  const modules = path.join(dir, 'modules')
+  fs.mkdirSync(modules)
+  const conf = path.join(dir, 'blvm.toml')
+  const notesFor = (text) => {
+    fs.writeFileSync(conf, `[modules]\nmodules_dir = "${modules}"\n${text}\n[module_resource_limits]\ndefault_max_memory_bytes = 4294967296\ndefault_max_child_processes = 512\n`)
+    const r = runCli(['install', '--source', src, '--modules-dir', modules, '--node-config', conf, '--json'])
+    assert.strictEqual(r.status, 0, r.stderr)
+    return r.json.notes.join('\n')
+  }
+  assert.match(notesFor('registry_url = "https://registry.example.com"'), /registry_url = "https:\/\/registry.example.com": blvm-miningos still loads offline/)
+  assert.strictEqual(notesFor('registry_url = "http://127.0.0.1:8080"'), '')
+  assert.match(notesFor('registry_url = ""\ndisabled_modules = ["blvm-miningos"]'), /disabled_modules lists "blvm-miningos".*remove "blvm-miningos" from it/)
+  assert.match(notesFor('registry_url = ""\nenabled_modules = [\n  "blvm-stratum-v2",\n]'), /enabled_modules could not be read here .*make sure it lists "blvm-miningos"/)
+  assert.match(notesFor('registry_url = ""\n[modules.enabled_modules]\nblvm-stratum-v2 = "0.1.3"'), /\[modules.enabled_modules\] pins modules and does not list blvm-miningos.*add the line blvm-miningos = /)
+  assert.strictEqual(notesFor('registry_url = ""\n[modules.enabled_modules]\nblvm-miningos = "0.1.0"'), '')
 })
 
 test('the fake node loads the installed module like the BLVM node: hash check, env, limits, launcher → worker', async (t) => {
