@@ -11,7 +11,7 @@
 
 const crypto = require('node:crypto')
 const fs = require('node:fs')
-const net = require('node:net')
+const { freePort, alive } = require('./local')
 const os = require('node:os')
 const path = require('node:path')
 const createTestnet = require('@hyperswarm/testnet')
@@ -30,22 +30,6 @@ const RACK_ID = 'demo'
 const PAYOUT_ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080'
 const sha256 = (b) => crypto.createHash('sha256').update(b).digest()
 const PAYOUT_SCRIPT_HEX = '0020' + sha256(sha256(Buffer.from(PAYOUT_ADDRESS))).toString('hex')
-
-/**
- * A free loopback TCP port (the module config must name the node's JSON-RPC port before the node
- * spawns the module).
- * @returns {Promise<number>}
- */
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 /**
  * Writes the worker's config into its DATA_DIR: the module TOML (rack id, the orchestrator to
@@ -74,15 +58,6 @@ function tail (file, n = 20) {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n')
   } catch {
     return ''
-  }
-}
-
-function alive (pid) {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
   }
 }
 

@@ -11,15 +11,7 @@ const { spawn } = require('node:child_process')
 
 const root = path.resolve(__dirname, '..', '..')
 const cli = path.join(root, 'bin', 'blvm-miningos.js')
-
-function alive (pid) {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+const { alive } = require('../../src/demo/local')
 
 /**
  * Runs the demo CLI; resolves with its exit code and the JSON lines it printed. `interruptWhen(line)`

@@ -10,7 +10,7 @@
 
 const assert = require('node:assert')
 const fs = require('node:fs')
-const net = require('node:net')
+const { freePort } = require('../../src/demo/local')
 const os = require('node:os')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
@@ -19,22 +19,6 @@ const { startFakeNode } = require('./fake-node')
 const { createClient } = require('./client')
 
 const root = path.resolve(__dirname, '..', '..')
-
-/**
- * A free loopback TCP port (for the fake node's JSON-RPC, which the module config must name before
- * the node spawns the module).
- * @returns {Promise<number>}
- */
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 /**
  * Installs the module with the real `install` command.
